@@ -1,0 +1,36 @@
+export {
+  ACTION_KINDS,
+  type ActionKind,
+  ActionKindSchema,
+  type ActionOf,
+  compareRisk,
+  defaultRisk,
+  parseAction,
+  RISK_LEVELS,
+  type RiskLevel,
+  RiskLevelSchema,
+  resourceUri,
+  type SensitiveAction,
+  SensitiveActionSchema,
+} from './actions.js';
+export { AstridError, type AstridErrorOptions, ERROR_CODES, type ErrorCode, isAstridError } from './errors.js';
+export {
+  type ApprovalId,
+  type AuditEntryId,
+  type AuditSeq,
+  approvalId,
+  auditEntryId,
+  auditSeq,
+  type Brand,
+  IdSchema,
+  type KeyId,
+  keyId,
+  type PrincipalId,
+  principalId,
+  type SessionId,
+  sessionId,
+  type TokenId,
+  tokenId,
+} from './ids.js';
+export { INPUT_CLASSES, type InputClass, InputClassSchema, leastTrusted } from './input.js';
+export { type JsonValue, JsonValueSchema } from './json.js';

@@ -1,0 +1,207 @@
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { AstridError } from '@astrid/core';
+import { Level } from 'level';
+import { ensureSafeHome } from './home.js';
+
+/** One write in an atomic batch: a put or delete in a named store. */
+export type BatchOperation =
+  | { readonly type: 'put'; readonly store: string; readonly key: string; readonly value: unknown }
+  | { readonly type: 'del'; readonly store: string; readonly key: string };
+
+/** Options for a write: `sync` makes it durable (fsynced) before the promise resolves. */
+export interface WriteOptions {
+  readonly sync?: boolean;
+}
+
+/** A key range over a store's string keys, in byte order. */
+export interface RangeOptions {
+  readonly gt?: string;
+  readonly gte?: string;
+  readonly lt?: string;
+  readonly lte?: string;
+  readonly limit?: number;
+  readonly reverse?: boolean;
+}
+
+/** A typed key-value store with JSON values (a LevelDB sublevel). */
+export interface Store<V> {
+  readonly name: string;
+  get(key: string): Promise<V | undefined>;
+  put(key: string, value: V, options?: WriteOptions): Promise<void>;
+  del(key: string, options?: WriteOptions): Promise<void>;
+  entries(range?: RangeOptions): AsyncIterable<[string, V]>;
+  /** A put for {@link Database.batch}. */
+  putOp(key: string, value: V): BatchOperation;
+  /** A delete for {@link Database.batch}. */
+  delOp(key: string): BatchOperation;
+}
+
+/**
+ * What packages above storage depend on: named stores and atomic batches across them.
+ * It is an interface so that tests can wrap it to inject faults.
+ */
+export interface Database {
+  readonly location: string;
+  store<V>(name: string): Store<V>;
+  /** Applies all operations atomically (all or none). */
+  batch(operations: readonly BatchOperation[], options?: WriteOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+const STORE_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+const OWNER_FILE = 'OWNER.json';
+
+// The slice of a level sublevel that the stores use. The typings of abstract-level's sublevels
+// omit classic-level's `sync` write option, which does reach LevelDB at run time.
+interface Sub {
+  get(key: string): Promise<unknown>;
+  put(key: string, value: unknown, options: { sync: boolean }): Promise<void>;
+  del(key: string, options: { sync: boolean }): Promise<void>;
+  iterator(options: Record<string, unknown>): AsyncIterable<[string, unknown]>;
+}
+interface BatchTarget {
+  batch(operations: readonly object[], options: { sync: boolean }): Promise<void>;
+}
+
+/** The LevelDB database of one data dir (`<home>/db`); one process may hold it at a time. */
+export class LevelDatabase implements Database {
+  private readonly subs = new Map<string, Sub>();
+  private closed = false;
+
+  private constructor(
+    private readonly db: Level<string, unknown>,
+    readonly location: string,
+  ) {}
+
+  /**
+   * Opens (creating if needed) the database under `<home>/db`, after checking the data dir
+   * is safe. If another process holds it, fails with STORAGE_LOCKED naming the data dir
+   * and, when recorded, the holder's pid.
+   */
+  static async open(home: string): Promise<LevelDatabase> {
+    await ensureSafeHome(home);
+    const location = join(home, 'db');
+    const db = new Level<string, unknown>(location, { valueEncoding: 'json' });
+    try {
+      await db.open();
+    } catch (err) {
+      if (isLockError(err)) {
+        const holder = await readOwner(location);
+        const who = holder === undefined ? 'another process' : `process ${holder}`;
+        throw new AstridError('STORAGE_LOCKED', `the database of data dir ${home} is in use by ${who}`, {
+          cause: err,
+          details: { home, pid: holder },
+        });
+      }
+      throw new AstridError('STORAGE_FAILURE', `cannot open the database of data dir ${home}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    await fs.writeFile(join(location, OWNER_FILE), JSON.stringify({ pid: process.pid }), { mode: 0o600 });
+    return new LevelDatabase(db, location);
+  }
+
+  /** The typed store called `name` (lower-case letters, digits, dashes). */
+  store<V>(name: string): Store<V> {
+    if (!STORE_NAME.test(name)) throw new RangeError(`"name" expected [a-z][a-z0-9-]*, got ${JSON.stringify(name)}`);
+    return new LevelStore<V>(name, this.sub(name), this);
+  }
+
+  async batch(operations: readonly BatchOperation[], options: WriteOptions = {}): Promise<void> {
+    this.assertOpen();
+    if (operations.length === 0) return;
+    const ops = operations.map((op) =>
+      op.type === 'put'
+        ? { type: 'put' as const, sublevel: this.sub(op.store), key: op.key, value: op.value }
+        : { type: 'del' as const, sublevel: this.sub(op.store), key: op.key },
+    );
+    await wrap(`batch of ${ops.length}`, () =>
+      (this.db as unknown as BatchTarget).batch(ops, { sync: options.sync === true }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await fs.rm(join(this.location, OWNER_FILE), { force: true });
+    await this.db.close();
+  }
+
+  /** @internal */
+  assertOpen(): void {
+    if (this.closed) throw new AstridError('STORAGE_CLOSED', `the database at ${this.location} is closed`);
+  }
+
+  private sub(name: string): Sub {
+    let sub = this.subs.get(name);
+    if (sub === undefined) {
+      sub = this.db.sublevel<string, unknown>(name, { valueEncoding: 'json' }) as unknown as Sub;
+      this.subs.set(name, sub);
+    }
+    return sub;
+  }
+}
+
+class LevelStore<V> implements Store<V> {
+  constructor(
+    readonly name: string,
+    private readonly sub: Sub,
+    private readonly owner: LevelDatabase,
+  ) {}
+
+  async get(key: string): Promise<V | undefined> {
+    this.owner.assertOpen();
+    return (await wrap(`get ${this.name}/${key}`, () => this.sub.get(key))) as V | undefined;
+  }
+
+  async put(key: string, value: V, options: WriteOptions = {}): Promise<void> {
+    this.owner.assertOpen();
+    await wrap(`put ${this.name}/${key}`, () => this.sub.put(key, value, { sync: options.sync === true }));
+  }
+
+  async del(key: string, options: WriteOptions = {}): Promise<void> {
+    this.owner.assertOpen();
+    await wrap(`del ${this.name}/${key}`, () => this.sub.del(key, { sync: options.sync === true }));
+  }
+
+  async *entries(range: RangeOptions = {}): AsyncIterable<[string, V]> {
+    this.owner.assertOpen();
+    const opts: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(range)) if (v !== undefined) opts[k] = v;
+    for await (const [key, value] of this.sub.iterator(opts)) yield [key, value as V];
+  }
+
+  putOp(key: string, value: V): BatchOperation {
+    return { type: 'put', store: this.name, key, value };
+  }
+
+  delOp(key: string): BatchOperation {
+    return { type: 'del', store: this.name, key };
+  }
+}
+
+async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new AstridError('STORAGE_FAILURE', `storage ${what} failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function isLockError(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === 'LEVEL_LOCKED') return true;
+    if (/lock/i.test(e.message) && /LOCK|held|unavailable/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+async function readOwner(location: string): Promise<number | undefined> {
+  try {
+    const parsed = JSON.parse(await fs.readFile(join(location, OWNER_FILE), 'utf8')) as { pid?: unknown };
+    return typeof parsed.pid === 'number' ? parsed.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}

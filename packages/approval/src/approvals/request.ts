@@ -1,0 +1,94 @@
+import {
+  type ApprovalId,
+  type PrincipalId,
+  type RiskLevel,
+  RiskLevelSchema,
+  type SensitiveAction,
+  SensitiveActionSchema,
+  type SessionId,
+} from '@astrid/core';
+import { z } from 'zod';
+
+/** Lifecycle of an approval request; every state but `pending` is final. */
+export const APPROVAL_STATES = ['pending', 'approved', 'denied', 'expired', 'cancelled'] as const;
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
+
+/** What a human can answer. */
+export const APPROVAL_DECISIONS = ['allow_once', 'allow_session', 'allow_always', 'deny'] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+/** Who answered: set by the server from the authenticated connection, never from the client's words. */
+export interface DecidedBy {
+  readonly principal: PrincipalId;
+  readonly frontend: string;
+  readonly connection?: string;
+}
+
+/** What the human sees beside the summary: built by the runtime from the parsed action. */
+export type ApprovalPreview =
+  | { readonly kind: 'diff'; readonly path: string; readonly diff: string; readonly baseHash: string | null }
+  | {
+      readonly kind: 'argv';
+      readonly argv: readonly string[];
+      readonly cwd?: string;
+      readonly sandboxed: boolean;
+    }
+  | { readonly kind: 'network'; readonly method: string; readonly host: string; readonly port: number }
+  | { readonly kind: 'budget'; readonly session: SessionId; readonly amount: number; readonly limit: number }
+  | { readonly kind: 'none' };
+
+/** A persistent request for a human decision on one action. */
+export interface ApprovalRequest {
+  readonly id: ApprovalId;
+  readonly session: SessionId;
+  readonly principal: PrincipalId;
+  readonly action: SensitiveAction;
+  readonly actionHash: string;
+  readonly risk: RiskLevel;
+  /** Built by the runtime from the parsed action, never from the agent's words. */
+  readonly summary: string;
+  /** Any text the agent supplied, shown apart and labelled as the agent's. */
+  readonly agentText?: string;
+  readonly preview: ApprovalPreview;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly state: ApprovalState;
+  readonly decision?: ApprovalDecision;
+  readonly decidedBy?: DecidedBy;
+  readonly decidedAt?: number;
+  /** A denial's feedback, passed to the agent. */
+  readonly reason?: string;
+  /** Audit entries about this request (requested, resolved). */
+  readonly auditLinks: { readonly requested?: string; readonly resolved?: string };
+}
+
+/** A human's answer to a request. */
+export const ApprovalAnswerSchema = z.strictObject({
+  decision: z.enum(APPROVAL_DECISIONS),
+  reason: z.string().max(4000).optional(),
+});
+export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;
+
+// Stored records are re-validated on load: the DB is ours, but a damaged record must not
+// turn into an approval.
+export const StoredApprovalSchema = z.object({
+  id: z.string(),
+  session: z.string(),
+  principal: z.string(),
+  action: SensitiveActionSchema,
+  actionHash: z.string().regex(/^[0-9a-f]{64}$/),
+  risk: RiskLevelSchema,
+  summary: z.string(),
+  agentText: z.string().optional(),
+  preview: z.record(z.string(), z.unknown()),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  state: z.enum(APPROVAL_STATES),
+  decision: z.enum(APPROVAL_DECISIONS).optional(),
+  decidedBy: z
+    .object({ principal: z.string(), frontend: z.string(), connection: z.string().optional() })
+    .optional(),
+  decidedAt: z.number().optional(),
+  reason: z.string().optional(),
+  auditLinks: z.object({ requested: z.string().optional(), resolved: z.string().optional() }),
+});

@@ -27,12 +27,20 @@ const Segment = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$/, 'expected a name of [A-Za-z0-9_.@+-]')
   .refine((s) => s !== '..', 'name may not be ".."');
 
+// A DNS name or IPv4 address (dot-separated labels), or an IPv6 literal with or without
+// brackets. Anything else (e.g. `x]:443`) would make `net://host:port` ambiguous, so it is
+// refused rather than bracketed. A trailing dot is dropped: `evil.com.` is `evil.com`, and
+// a host deny-list must not be bypassed by spelling the same name two ways.
+const DNS_LABEL = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
+const HOSTNAME = new RegExp(`^(?:${DNS_LABEL}\\.)*${DNS_LABEL}\\.?$`);
+const IPV6 = /^(?:\[[0-9a-f:.]*:[0-9a-f:.]*\]|[0-9a-f:.]*:[0-9a-f:.]*)$/;
 const Host = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^[A-Za-z0-9.:_[\]-]+$/, 'expected a hostname or IP address')
-  .transform((h) => h.toLowerCase());
+  .transform((h) => h.toLowerCase())
+  .refine((h) => HOSTNAME.test(h) || IPV6.test(h), 'expected a hostname or IP address')
+  .transform((h) => (h.endsWith('.') ? h.slice(0, -1) : h));
 const Port = z.number().int().min(0).max(65535);
 const HttpMethod = z
   .string()
@@ -44,7 +52,10 @@ export const FileWriteActionSchema = z.strictObject({
   kind: z.literal('file_write'),
   path: AbsolutePath,
   /** BLAKE3 hex of the content to be written, when known: binds an approval to the bytes. */
-  contentHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  contentHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   bytes: z.number().int().nonnegative().optional(),
 });
 export const FileDeleteActionSchema = z.strictObject({ kind: z.literal('file_delete'), path: AbsolutePath });

@@ -20,7 +20,9 @@ function idParser<B extends string>(label: string) {
   return (value: unknown): Brand<string, B> => {
     if (typeof value !== 'string') throw new TypeError(`"${label}" expected a string, got ${typeof value}`);
     if (!ID_PATTERN.test(value)) {
-      throw new RangeError(`"${label}" must be 1-128 characters of [A-Za-z0-9_.:-], got ${JSON.stringify(value)}`);
+      throw new RangeError(
+        `"${label}" must be 1-128 characters of [A-Za-z0-9_.:-], got ${JSON.stringify(value)}`,
+      );
     }
     return value as Brand<string, B>;
   };

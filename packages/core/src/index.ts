@@ -13,7 +13,13 @@ export {
   type SensitiveAction,
   SensitiveActionSchema,
 } from './actions.js';
-export { AstridError, type AstridErrorOptions, ERROR_CODES, type ErrorCode, isAstridError } from './errors.js';
+export {
+  AstridError,
+  type AstridErrorOptions,
+  ERROR_CODES,
+  type ErrorCode,
+  isAstridError,
+} from './errors.js';
 export {
   type ApprovalId,
   type AuditEntryId,

@@ -10,7 +10,7 @@ import { AstridError } from '@astrid/core';
  * optional field left unset hashes the same as one never written.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '$', 0);
+  return write(value, undefined, 0);
 }
 
 /** UTF-8 bytes of {@link canonicalJson}. */
@@ -19,25 +19,42 @@ export function canonicalBytes(value: unknown): Uint8Array {
 }
 
 const MAX_DEPTH = 128;
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 // A lone (unpaired) surrogate: a high not followed by a low, or a low not preceded by a high.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function fail(path: string, what: string): never {
-  throw new AstridError('CANONICAL_JSON', `cannot canonicalise ${path}: ${what}`);
+// Where a value sits, built into text ("$.a[1]") only when something fails: building it
+// for every node costs more than the rest of the serialisation.
+interface Where {
+  readonly parent: Where | undefined;
+  readonly key: string | number;
 }
 
-function writeString(s: string, path: string): string {
-  if (LONE_SURROGATE.test(s)) fail(path, 'string contains a lone surrogate');
+function pathOf(where: Where | undefined): string {
+  let text = '';
+  for (let w = where; w !== undefined; w = w.parent) {
+    text = (typeof w.key === 'number' ? `[${w.key}]` : `.${w.key}`) + text;
+  }
+  return `$${text}`;
+}
+
+function fail(where: Where | undefined, what: string): never {
+  throw new AstridError('CANONICAL_JSON', `cannot canonicalise ${pathOf(where)}: ${what}`);
+}
+
+function writeString(s: string, where: Where | undefined): string {
+  // The plain class test is much cheaper than the lookarounds, and almost every string fails it.
+  if (ANY_SURROGATE.test(s) && LONE_SURROGATE.test(s)) fail(where, 'string contains a lone surrogate');
   return JSON.stringify(s);
 }
 
-function write(value: unknown, path: string, depth: number): string {
-  if (depth > MAX_DEPTH) fail(path, `nesting deeper than ${MAX_DEPTH} (or a cycle)`);
+function write(value: unknown, where: Where | undefined, depth: number): string {
+  if (depth > MAX_DEPTH) fail(where, `nesting deeper than ${MAX_DEPTH} (or a cycle)`);
   switch (typeof value) {
     case 'string':
-      return writeString(value, path);
+      return writeString(value, where);
     case 'number':
-      if (!Number.isFinite(value)) fail(path, `${value} is not a JSON number`);
+      if (!Number.isFinite(value)) fail(where, `${value} is not a JSON number`);
       // ECMAScript Number#toString is JCS's number form; JSON.stringify(-0) is "0".
       return JSON.stringify(value);
     case 'boolean':
@@ -45,31 +62,32 @@ function write(value: unknown, path: string, depth: number): string {
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {
-        const parts: string[] = [];
+        let out = '[';
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          if (item === undefined) fail(`${path}[${i}]`, 'undefined is not a JSON value');
-          parts.push(write(item, `${path}[${i}]`, depth + 1));
+          const at: Where = { parent: where, key: i };
+          if (item === undefined) fail(at, 'undefined is not a JSON value');
+          out += (i === 0 ? '' : ',') + write(item, at, depth + 1);
         }
-        return `[${parts.join(',')}]`;
+        return `${out}]`;
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
-        fail(path, `${proto?.constructor?.name ?? 'object'} is not a plain object`);
+        fail(where, `${proto?.constructor?.name ?? 'object'} is not a plain object`);
       }
-      if (Object.getOwnPropertySymbols(value).length > 0) fail(path, 'symbol keys are not JSON');
+      if (Object.getOwnPropertySymbols(value).length > 0) fail(where, 'symbol keys are not JSON');
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record).sort();
-      const parts: string[] = [];
+      let out = '{';
       for (const key of keys) {
         const item = record[key];
         if (item === undefined) continue;
-        const childPath = `${path}.${key}`;
-        parts.push(`${writeString(key, childPath)}:${write(item, childPath, depth + 1)}`);
+        const at: Where = { parent: where, key };
+        out += `${out.length === 1 ? '' : ','}${writeString(key, at)}:${write(item, at, depth + 1)}`;
       }
-      return `{${parts.join(',')}}`;
+      return `${out}}`;
     }
     default:
-      return fail(path, `${typeof value} is not a JSON value`);
+      return fail(where, `${typeof value} is not a JSON value`);
   }
 }

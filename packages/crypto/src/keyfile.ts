@@ -2,8 +2,8 @@ import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { AstridError } from '@astrid/core';
 import { fromHex, toHex } from './bytes.js';
-import { type Ed25519KeyPair, PUBLIC_KEY_BYTES, publicKeyFromSecret, SECRET_KEY_BYTES } from './ed25519.js';
 import { constantTimeEqual } from './compare.js';
+import { type Ed25519KeyPair, PUBLIC_KEY_BYTES, publicKeyFromSecret, SECRET_KEY_BYTES } from './ed25519.js';
 
 const KEY_FILE_TYPE = 'astrid-ed25519-secret-key';
 const MAX_KEY_FILE_BYTES = 4096;
@@ -13,7 +13,11 @@ const MAX_KEY_FILE_BYTES = 4096;
  * overwritten), fsynced. The parent directory is created 0700; an existing parent that is
  * group- or other-accessible is refused, since the file would sit where others can list it.
  */
-export async function saveSecretKey(path: string, pair: Ed25519KeyPair, createdAt = Date.now()): Promise<void> {
+export async function saveSecretKey(
+  path: string,
+  pair: Ed25519KeyPair,
+  createdAt = Date.now(),
+): Promise<void> {
   const parent = dirname(path);
   await fs.mkdir(parent, { recursive: true, mode: 0o700 });
   const st = await fs.stat(parent);
@@ -32,7 +36,11 @@ export async function saveSecretKey(path: string, pair: Ed25519KeyPair, createdA
   })}\n`;
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    handle = await fs.open(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new AstridError('KEY_EXISTS', `refusing to overwrite existing key file ${path}`, { cause: err });
@@ -64,8 +72,10 @@ export async function loadSecretKey(path: string): Promise<LoadedKey> {
     handle = await fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AstridError('KEY_NOT_FOUND', `key file ${path} does not exist`, { cause: err });
-    if (code === 'ELOOP') throw new AstridError('KEY_PERMISSIONS', `key file ${path} is a symlink`, { cause: err });
+    if (code === 'ENOENT')
+      throw new AstridError('KEY_NOT_FOUND', `key file ${path} does not exist`, { cause: err });
+    if (code === 'ELOOP')
+      throw new AstridError('KEY_PERMISSIONS', `key file ${path} is a symlink`, { cause: err });
     throw err;
   }
   let text: string;
@@ -80,7 +90,10 @@ export async function loadSecretKey(path: string): Promise<LoadedKey> {
     }
     const uid = process.getuid?.();
     if (uid !== undefined && st.uid !== uid) {
-      throw new AstridError('KEY_PERMISSIONS', `key file ${path} is owned by uid ${st.uid}, not by this user (${uid})`);
+      throw new AstridError(
+        'KEY_PERMISSIONS',
+        `key file ${path} is owned by uid ${st.uid}, not by this user (${uid})`,
+      );
     }
     if (st.size > MAX_KEY_FILE_BYTES) throw new AstridError('KEY_INVALID', `key file ${path} is too large`);
     text = await handle.readFile('utf8');
@@ -110,7 +123,9 @@ function parseKeyFile(path: string, text: string): LoadedKey {
     const createdAt = typeof rec.createdAt === 'number' ? rec.createdAt : 0;
     return { secretKey, publicKey, createdAt };
   } catch (err) {
-    throw new AstridError('KEY_INVALID', `key file ${path} is damaged: ${(err as Error).message}`, { cause: err });
+    throw new AstridError('KEY_INVALID', `key file ${path} is damaged: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

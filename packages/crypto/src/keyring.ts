@@ -42,6 +42,8 @@ const HISTORY_FILE = 'history.json';
  * signed (audit checkpoints, tokens) still verifies.
  */
 export class RuntimeKeyRing {
+  private rotating: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly dir: string,
     private key: LoadedKey,
@@ -59,7 +61,10 @@ export class RuntimeKeyRing {
     }
     const pair = generateKeyPair();
     const createdAt = now();
-    await writeHistory(dir, [{ keyId: keyIdOf(pair.publicKey), publicKey: toHex(pair.publicKey), createdAt, retiredAt: null }]);
+    // A history without a secret key (the key file was lost or removed) keeps its archived
+    // public keys: what they signed must still verify after a new key is made.
+    const previous = await readHistory(dir);
+    await writeHistory(dir, withCurrent(previous, pair.publicKey, createdAt));
     await saveSecretKey(join(dir, SECRET_FILE), pair, createdAt);
     return RuntimeKeyRing.open(dir);
   }
@@ -72,7 +77,7 @@ export class RuntimeKeyRing {
     const id = keyIdOf(key.publicKey);
     if (!records.some((r) => r.keyId === id)) {
       // A key file without a history entry (e.g. copied in by hand): record it as current.
-      records = [...records, { keyId: id, publicKey: toHex(key.publicKey), createdAt: key.createdAt, retiredAt: null }];
+      records = withCurrent(records, key.publicKey, key.createdAt);
       await writeHistory(dir, records);
     }
     return new RuntimeKeyRing(dir, key, records);
@@ -128,17 +133,22 @@ export class RuntimeKeyRing {
    * Replaces the signing key. The old public key stays in the history (retired now), so
    * what it signed still verifies; the old secret is gone from disk once this resolves.
    */
-  async rotate(now: () => number = Date.now): Promise<{ previous: KeyId; current: KeyId }> {
+  rotate(now: () => number = Date.now): Promise<{ previous: KeyId; current: KeyId }> {
+    // Rotations run one at a time: two interleaved ones would share runtime.key.next and
+    // could leave a secret key on disk that the history does not name as current.
+    const run = this.rotating.then(() => this.rotateNow(now));
+    this.rotating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rotateNow(now: () => number): Promise<{ previous: KeyId; current: KeyId }> {
     const previous = this.keyId;
     const pair = generateKeyPair();
     const at = now();
     const nextPath = join(this.dir, NEXT_FILE);
     await fs.rm(nextPath, { force: true });
     await saveSecretKey(nextPath, pair, at);
-    const records: PublicKeyRecord[] = [
-      ...this.records.map((r) => (r.retiredAt === null ? { ...r, retiredAt: at } : r)),
-      { keyId: keyIdOf(pair.publicKey), publicKey: toHex(pair.publicKey), createdAt: at, retiredAt: null },
-    ];
+    const records = withCurrent(this.records, pair.publicKey, at);
     await writeHistory(this.dir, records);
     await fs.rename(nextPath, join(this.dir, SECRET_FILE));
     await syncDir(this.dir);
@@ -146,6 +156,19 @@ export class RuntimeKeyRing {
     this.records = records;
     return { previous, current: this.keyId };
   }
+}
+
+// The history with `publicKey` appended as the current key and every earlier current one
+// retired at `at`: exactly one record is current.
+function withCurrent(
+  records: readonly PublicKeyRecord[],
+  publicKey: Uint8Array,
+  at: number,
+): PublicKeyRecord[] {
+  return [
+    ...records.map((r) => (r.retiredAt === null ? { ...r, retiredAt: at } : r)),
+    { keyId: keyIdOf(publicKey), publicKey: toHex(publicKey), createdAt: at, retiredAt: null },
+  ];
 }
 
 async function readHistory(dir: string): Promise<PublicKeyRecord[]> {
@@ -169,9 +192,13 @@ async function readHistory(dir: string): Promise<PublicKeyRecord[]> {
       };
     });
   } catch (err) {
-    throw new AstridError('KEY_INVALID', `key history ${join(dir, HISTORY_FILE)} is damaged: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new AstridError(
+      'KEY_INVALID',
+      `key history ${join(dir, HISTORY_FILE)} is damaged: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 
 /** 128 random bits (node:crypto) as `prefix_` + 26 base32 characters; sortable by nothing. */
 export function randomId(prefix: string): string {
-  if (!/^[a-z][a-z0-9]{0,15}$/.test(prefix)) throw new RangeError(`"prefix" expected [a-z][a-z0-9]{0,15}, got ${prefix}`);
+  if (!/^[a-z][a-z0-9]{0,15}$/.test(prefix))
+    throw new RangeError(`"prefix" expected [a-z][a-z0-9]{0,15}, got ${prefix}`);
   return `${prefix}_${base32(randomBytes(16))}`;
 }
 
 /** `n` random bytes from node:crypto. */
 export function randomBytesArray(n: number): Uint8Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`"n" expected a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`"n" expected a non-negative integer, got ${n}`);
   return new Uint8Array(randomBytes(n));
 }
 

@@ -53,12 +53,15 @@ const STORE_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const OWNER_FILE = 'OWNER.json';
 
 // The slice of a level sublevel that the stores use. The typings of abstract-level's sublevels
-// omit classic-level's `sync` write option, which does reach LevelDB at run time.
+// omit classic-level's `sync` write option, which does reach LevelDB at run time. Values are
+// JSON text encoded here rather than by level's `json` encoding (the bytes on disk are the
+// same): level refuses a top-level `null`, and would store a value whose JSON is `undefined`
+// (a function) as an empty entry that no read can decode.
 interface Sub {
-  get(key: string): Promise<unknown>;
-  put(key: string, value: unknown, options: { sync: boolean }): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+  put(key: string, value: string, options: { sync: boolean }): Promise<void>;
   del(key: string, options: { sync: boolean }): Promise<void>;
-  iterator(options: Record<string, unknown>): AsyncIterable<[string, unknown]>;
+  iterator(options: Record<string, unknown>): AsyncIterable<[string, string]>;
 }
 interface BatchTarget {
   batch(operations: readonly object[], options: { sync: boolean }): Promise<void>;
@@ -94,9 +97,13 @@ export class LevelDatabase implements Database {
           details: { home, pid: holder },
         });
       }
-      throw new AstridError('STORAGE_FAILURE', `cannot open the database of data dir ${home}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new AstridError(
+        'STORAGE_FAILURE',
+        `cannot open the database of data dir ${home}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
     await fs.writeFile(join(location, OWNER_FILE), JSON.stringify({ pid: process.pid }), { mode: 0o600 });
     return new LevelDatabase(db, location);
@@ -104,18 +111,24 @@ export class LevelDatabase implements Database {
 
   /** The typed store called `name` (lower-case letters, digits, dashes). */
   store<V>(name: string): Store<V> {
-    if (!STORE_NAME.test(name)) throw new RangeError(`"name" expected [a-z][a-z0-9-]*, got ${JSON.stringify(name)}`);
+    assertStoreName(name);
     return new LevelStore<V>(name, this.sub(name), this);
   }
 
   async batch(operations: readonly BatchOperation[], options: WriteOptions = {}): Promise<void> {
     this.assertOpen();
     if (operations.length === 0) return;
-    const ops = operations.map((op) =>
-      op.type === 'put'
-        ? { type: 'put' as const, sublevel: this.sub(op.store), key: op.key, value: op.value }
-        : { type: 'del' as const, sublevel: this.sub(op.store), key: op.key },
-    );
+    // Every operation is checked before anything is written, so a bad one fails the whole
+    // batch (an unknown `type` must never fall through to a delete).
+    const ops = operations.map((op, i) => {
+      if (op.type === 'put') {
+        const value = encodeValue(`operations[${i}].value`, op.value);
+        return { type: 'put' as const, sublevel: this.sub(op.store), key: op.key, value };
+      }
+      if (op.type === 'del') return { type: 'del' as const, sublevel: this.sub(op.store), key: op.key };
+      const type: unknown = (op as { type: unknown }).type;
+      throw new RangeError(`"operations[${i}].type" expected "put" or "del", got ${JSON.stringify(type)}`);
+    });
     await wrap(`batch of ${ops.length}`, () =>
       (this.db as unknown as BatchTarget).batch(ops, { sync: options.sync === true }),
     );
@@ -136,7 +149,8 @@ export class LevelDatabase implements Database {
   private sub(name: string): Sub {
     let sub = this.subs.get(name);
     if (sub === undefined) {
-      sub = this.db.sublevel<string, unknown>(name, { valueEncoding: 'json' }) as unknown as Sub;
+      assertStoreName(name);
+      sub = this.db.sublevel<string, string>(name, { valueEncoding: 'utf8' }) as unknown as Sub;
       this.subs.set(name, sub);
     }
     return sub;
@@ -152,12 +166,16 @@ class LevelStore<V> implements Store<V> {
 
   async get(key: string): Promise<V | undefined> {
     this.owner.assertOpen();
-    return (await wrap(`get ${this.name}/${key}`, () => this.sub.get(key))) as V | undefined;
+    return wrap(`get ${this.name}/${key}`, async () => {
+      const text = await this.sub.get(key);
+      return text === undefined ? undefined : (JSON.parse(text) as V);
+    });
   }
 
   async put(key: string, value: V, options: WriteOptions = {}): Promise<void> {
     this.owner.assertOpen();
-    await wrap(`put ${this.name}/${key}`, () => this.sub.put(key, value, { sync: options.sync === true }));
+    const text = encodeValue('value', value);
+    await wrap(`put ${this.name}/${key}`, () => this.sub.put(key, text, { sync: options.sync === true }));
   }
 
   async del(key: string, options: WriteOptions = {}): Promise<void> {
@@ -169,7 +187,23 @@ class LevelStore<V> implements Store<V> {
     this.owner.assertOpen();
     const opts: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(range)) if (v !== undefined) opts[k] = v;
-    for await (const [key, value] of this.sub.iterator(opts)) yield [key, value as V];
+    // Read errors (an undecodable value, a closed database) surface as STORAGE_FAILURE,
+    // like every other storage call; leaving early closes the LevelDB iterator.
+    const iterator = this.sub.iterator(opts)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const entry = await wrap(`read ${this.name}`, async () => {
+          const step = await iterator.next();
+          return step.done === true
+            ? undefined
+            : ([step.value[0], JSON.parse(step.value[1]) as V] as [string, V]);
+        });
+        if (entry === undefined) return;
+        yield entry;
+      }
+    } finally {
+      await iterator.return?.();
+    }
   }
 
   putOp(key: string, value: V): BatchOperation {
@@ -181,11 +215,31 @@ class LevelStore<V> implements Store<V> {
   }
 }
 
+function assertStoreName(name: string): void {
+  if (!STORE_NAME.test(name))
+    throw new RangeError(`"name" expected [a-z][a-z0-9-]*, got ${JSON.stringify(name)}`);
+}
+
+// A value's JSON text; TypeError for what has none (undefined, a function, a symbol, a
+// bigint, a cycle), so nothing unreadable is ever written.
+function encodeValue(name: string, value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    throw new TypeError(`"${name}" expected a JSON value: ${(err as Error).message}`, { cause: err });
+  }
+  if (text === undefined) throw new TypeError(`"${name}" expected a JSON value, got ${typeof value}`);
+  return text;
+}
+
 async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw new AstridError('STORAGE_FAILURE', `storage ${what} failed: ${(err as Error).message}`, { cause: err });
+    throw new AstridError('STORAGE_FAILURE', `storage ${what} failed: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

@@ -16,7 +16,17 @@ export function resolveAstridHome(env: NodeJS.ProcessEnv = process.env): string 
  * and the daemon token live here, so a loose data dir is a way in.
  */
 export async function ensureSafeHome(home: string): Promise<void> {
-  await fs.mkdir(home, { recursive: true, mode: 0o700 });
+  try {
+    await fs.mkdir(home, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    // EEXIST: the path is a file; ENOTDIR: a parent is. Both are reported as unsafe below
+    // or here, with the data dir named, rather than as a bare errno.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') {
+      throw new AstridError('STORAGE_UNSAFE_HOME', `data dir ${home} is not a directory`, { cause: err });
+    }
+    if (code !== 'EEXIST') throw err;
+  }
   const st = await fs.stat(home);
   if (!st.isDirectory()) throw new AstridError('STORAGE_UNSAFE_HOME', `data dir ${home} is not a directory`);
   const uid = process.getuid?.();

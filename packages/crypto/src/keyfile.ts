@@ -66,7 +66,7 @@ export interface LoadedKey extends Ed25519KeyPair {
  * others, or owned by another user, and refuses to follow a symlink. The stored public key
  * must match the one derived from the secret.
  */
-export async function loadSecretKey(path: string): Promise<LoadedKey> {
+export async function loadSecretKey(path: string, options: { uid?: number } = {}): Promise<LoadedKey> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -88,7 +88,8 @@ export async function loadSecretKey(path: string): Promise<LoadedKey> {
         `key file ${path} has mode ${(st.mode & 0o777).toString(8)}; it must not be accessible by group or others (chmod 600)`,
       );
     }
-    const uid = process.getuid?.();
+    // `uid` is injectable so the ownership check is tested without root or chown.
+    const uid = options.uid ?? process.getuid?.();
     if (uid !== undefined && st.uid !== uid) {
       throw new AstridError(
         'KEY_PERMISSIONS',

@@ -15,7 +15,7 @@ export function resolveAstridHome(env: NodeJS.ProcessEnv = process.env): string 
  * with: owned by a different user, or writable by group or others. Keys, the audit log
  * and the daemon token live here, so a loose data dir is a way in.
  */
-export async function ensureSafeHome(home: string): Promise<void> {
+export async function ensureSafeHome(home: string, options: { uid?: number } = {}): Promise<void> {
   try {
     await fs.mkdir(home, { recursive: true, mode: 0o700 });
   } catch (err) {
@@ -29,7 +29,8 @@ export async function ensureSafeHome(home: string): Promise<void> {
   }
   const st = await fs.stat(home);
   if (!st.isDirectory()) throw new AstridError('STORAGE_UNSAFE_HOME', `data dir ${home} is not a directory`);
-  const uid = process.getuid?.();
+  // `uid` is injectable so the ownership check is tested without root or chown.
+  const uid = options.uid ?? process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
     throw new AstridError(
       'STORAGE_UNSAFE_HOME',

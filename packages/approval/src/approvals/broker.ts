@@ -184,7 +184,7 @@ export class ApprovalBroker {
         `invalid approval answer: ${parsed.error.issues[0]?.message ?? ''}`,
       );
     }
-    const { decision, reason } = parsed.data;
+    const { decision, reason, budgetExtensionMicros } = parsed.data;
     return this.finish(id, (r) => ({
       ...r,
       state: decision === 'deny' ? 'denied' : 'approved',
@@ -192,6 +192,7 @@ export class ApprovalBroker {
       decidedBy,
       decidedAt: this.now(),
       ...(reason === undefined ? {} : { reason }),
+      ...(budgetExtensionMicros === undefined ? {} : { budgetExtensionMicros }),
     }));
   }
 

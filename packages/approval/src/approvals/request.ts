@@ -58,6 +58,8 @@ export interface ApprovalRequest {
   readonly decidedAt?: number;
   /** A denial's feedback, passed to the agent. */
   readonly reason?: string;
+  /** For a budget extension, the amount the human granted (micro-dollars). */
+  readonly budgetExtensionMicros?: number;
   /** Audit entries about this request (requested, resolved). */
   readonly auditLinks: { readonly requested?: string; readonly resolved?: string };
 }
@@ -66,6 +68,8 @@ export interface ApprovalRequest {
 export const ApprovalAnswerSchema = z.strictObject({
   decision: z.enum(APPROVAL_DECISIONS),
   reason: z.string().max(4000).optional(),
+  /** For a budget extension: the amount the human grants (micro-dollars), if not the one asked. */
+  budgetExtensionMicros: z.number().int().positive().optional(),
 });
 export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;
 
@@ -90,5 +94,6 @@ export const StoredApprovalSchema = z.object({
     .optional(),
   decidedAt: z.number().optional(),
   reason: z.string().optional(),
+  budgetExtensionMicros: z.number().int().positive().optional(),
   auditLinks: z.object({ requested: z.string().optional(), resolved: z.string().optional() }),
 });

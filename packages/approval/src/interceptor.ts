@@ -1,0 +1,567 @@
+import type { AuditDecision, DecisionProof } from '@astrid/audit';
+import type { CapabilityToken } from '@astrid/capabilities';
+import {
+  AstridError,
+  compareRisk,
+  defaultRisk,
+  type ErrorCode,
+  parseAction,
+  type RiskLevel,
+  resourceUri,
+  type SensitiveAction,
+} from '@astrid/core';
+import { actionHash, randomId } from '@astrid/crypto';
+import { type BoundaryCheck, type BoundaryOp, decideByMode } from '@astrid/workspace';
+import { matchesAllowedCommand } from './allowed-commands.js';
+import type { ApprovalRequest } from './approvals/request.js';
+import { type Authorization, consumeAuthorization, issueAuthorization } from './authorization.js';
+import { type BudgetReservation, isBudgetRefusal } from './budget/ledger.js';
+import { runsArbitraryCode } from './code-runners.js';
+import { defaultPreview, describeAction } from './describe.js';
+import type {
+  GrantProof,
+  InterceptContext,
+  InterceptorDeps,
+  InterceptResult,
+  InterceptStage,
+  ToolRun,
+} from './interceptor-types.js';
+
+interface Issued {
+  readonly reservation: BudgetReservation;
+  readonly ctx: InterceptContext;
+}
+
+type Denied = Extract<InterceptResult, { allowed: false }>;
+
+const ESCALATED_KINDS: ReadonlySet<SensitiveAction['kind']> = new Set(['execute_command', 'network_request']);
+
+/**
+ * The one gate every tool call passes, in this fixed order:
+ * policy → capability token → budget → approval → audit.
+ * It returns a denial or an {@link Authorization}; a tool runs only through {@link execute},
+ * which consumes the Authorization and audits the result linked to the decision.
+ */
+export class SecurityInterceptor {
+  private readonly issued = new WeakMap<Authorization, Issued>();
+  private readonly countdowns = new Map<string, () => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: InterceptorDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Judges one proposed action. Never throws for a bad action: it denies with a reason. */
+  async intercept(input: unknown, ctx: InterceptContext): Promise<InterceptResult> {
+    const { deps } = this;
+    const epoch = deps.epochs.current();
+    let action: SensitiveAction;
+    try {
+      action = parseAction(input);
+    } catch (err) {
+      return this.deny(undefined, ctx, 'policy', 'INVALID_ACTION', (err as Error).message, 'low', {});
+    }
+    let risk = defaultRisk(action);
+
+    // 1. Policy: admin hard limits. A deny here is final; nothing below can override it.
+    const policy = await deps.policy.evaluate(action, { workspaceRoot: deps.boundary.root });
+    if (policy.verdict === 'deny') {
+      return this.deny(action, ctx, 'policy', 'POLICY_DENIED', policy.reason, risk, {
+        policyRuleId: policy.rule,
+      });
+    }
+    const boundary = await this.checkBoundary(action);
+    const never = boundary.find((b) => b.kind === 'never');
+    if (never !== undefined && never.kind === 'never') {
+      return this.deny(
+        action,
+        ctx,
+        'policy',
+        'POLICY_DENIED',
+        `${never.realPath} is never allowed (${never.rule})`,
+        risk,
+        {
+          policyRuleId: `never_allow:${never.rule}`,
+        },
+      );
+    }
+    const unresolved = policy.unresolved !== undefined && policy.unresolved.length > 0;
+    if (unresolved) risk = 'critical';
+    // Once untrusted content is in the session, commands and network never auto-apply.
+    const escalated = deps.settings.escalateAfterUntrusted && ctx.tainted && ESCALATED_KINDS.has(action.kind);
+
+    // 2. Token (or a session allowance): authorizes without asking, unless escalated or unresolved.
+    let token: CapabilityToken | undefined;
+    let allowanceId: string | undefined;
+    if (!escalated && !unresolved) {
+      token = this.findToken(action, ctx);
+      if (token === undefined) allowanceId = deps.allowances.find(action, ctx.principal, ctx.session)?.id;
+    }
+
+    // 3. Budget: reserve before anyone is asked, so a human never approves what cannot be paid.
+    const cost = ctx.cost ?? deps.settings.actionCostsMicros[action.kind] ?? 0;
+    const reserved = await this.reserve(action, ctx, cost, risk);
+    if ('allowed' in reserved) return reserved;
+    const reservation = reserved;
+
+    let proof: GrantProof;
+    let approval: ApprovalRequest | undefined;
+    try {
+      if (token !== undefined) {
+        try {
+          // Consumes a single-use token; a concurrent use may have won the race.
+          await deps.tokens.authorize(token, { action, principal: ctx.principal, session: ctx.session });
+        } catch {
+          token = undefined;
+        }
+      }
+      // 4. Approval: the mode decides whether to ask, unless a token or allowance already decided.
+      if (token !== undefined) {
+        proof = { stage: 'token', tokenId: token.id };
+      } else if (allowanceId !== undefined) {
+        proof = { stage: 'allowance', allowanceId };
+      } else {
+        const mode = decideByMode({
+          action,
+          boundary,
+          mode: deps.settings.mode,
+          escapePolicy: deps.settings.escapePolicy,
+          commandAllowed:
+            action.kind === 'execute_command' &&
+            matchesAllowedCommand(action.argv, deps.settings.allowedCommands),
+          ...(ctx.sessionOwned === undefined ? {} : { sessionOwned: ctx.sessionOwned }),
+        });
+        if (mode.verdict === 'deny') {
+          reservation.refund();
+          const code: ErrorCode = mode.rule === 'escape_deny' ? 'PATH_ESCAPE' : 'POLICY_DENIED';
+          return this.deny(action, ctx, 'mode', code, mode.reason, risk, { policyRuleId: mode.rule });
+        }
+        if (mode.verdict === 'auto_allow' && !unresolved && !escalated) {
+          proof = { stage: 'mode', rule: mode.rule };
+        } else {
+          approval = await this.ask(action, ctx, risk, unresolved, escalated);
+          if (approval.state !== 'approved') {
+            reservation.refund();
+            return this.deniedByHuman(action, ctx, approval, risk);
+          }
+          proof = { stage: 'approval', approvalId: approval.id };
+        }
+      }
+      // Auto-applied high-risk actions give every frontend a chance to stop them first.
+      if (proof.stage !== 'approval' && compareRisk(risk, 'high') >= 0) {
+        const cancelled = await this.countdown(action, ctx, risk);
+        if (cancelled) {
+          reservation.refund();
+          return this.deny(
+            action,
+            ctx,
+            'approval',
+            'APPROVAL_CANCELLED',
+            'cancelled during the auto-apply countdown',
+            risk,
+            {},
+          );
+        }
+      }
+    } catch (err) {
+      reservation.refund();
+      throw err;
+    }
+
+    // 5. Audit: the decision and its proof are durable before anything runs (fail closed).
+    let entryId: string;
+    try {
+      const entry = await deps.audit.append({
+        kind: 'decision',
+        principal: ctx.principal,
+        sessionId: ctx.session,
+        action,
+        decision: this.decision(
+          'allow',
+          describeProof(proof, escalated),
+          risk,
+          this.proofOf(proof, approval),
+        ),
+        details: {
+          stage: proof.stage,
+          inputClass: ctx.inputClass,
+          escalated,
+          actionHash: actionHash(action),
+        },
+      });
+      entryId = entry.id;
+    } catch (err) {
+      reservation.refund();
+      return {
+        allowed: false,
+        stage: 'audit',
+        code: 'AUDIT_APPEND_FAILED',
+        reason: `the decision could not be audited: ${(err as Error).message}`,
+      };
+    }
+    if (deps.epochs.current() !== epoch) {
+      reservation.refund();
+      return this.deny(
+        action,
+        ctx,
+        'policy',
+        'AUTHORIZATION_INVALID',
+        'a lockdown happened while this was decided',
+        risk,
+        {},
+      );
+    }
+    if (approval !== undefined) await this.applyLongerAnswer(action, ctx, approval, entryId);
+    const authorization = issueAuthorization(action, ctx.session, epoch, entryId);
+    this.issued.set(authorization, { reservation, ctx });
+    return { allowed: true, authorization, decisionEntry: entryId, risk, proof };
+  }
+
+  /**
+   * Runs `run` for `action` only with a genuine, unused Authorization for exactly that
+   * action; then audits the result (output hash and length only) linked to the decision.
+   */
+  async execute<T>(
+    authorization: unknown,
+    action: SensitiveAction,
+    run: () => Promise<ToolRun<T>>,
+  ): Promise<T> {
+    const auth = consumeAuthorization(authorization, action, this.deps.epochs);
+    const issued = this.issued.get(auth);
+    if (issued === undefined)
+      throw new AstridError('AUTHORIZATION_INVALID', 'this Authorization was not issued here');
+    this.issued.delete(auth);
+    const { reservation, ctx } = issued;
+    const started = this.now();
+    let result: ToolRun<T> | undefined;
+    let failure: unknown;
+    try {
+      result = await run();
+      reservation.commit(result.cost ?? reservation.amount);
+    } catch (err) {
+      failure = err;
+      reservation.refund();
+    }
+    const cancelled = failure !== undefined && ctx.signal?.aborted === true;
+    await this.deps.audit.append({
+      kind: 'result',
+      principal: ctx.principal,
+      sessionId: ctx.session,
+      action,
+      outcome: {
+        status: failure === undefined ? 'success' : cancelled ? 'cancelled' : 'failure',
+        ...(failure === undefined ? {} : { error: (failure as Error).message ?? String(failure) }),
+        ...(result?.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+        durationMs: this.now() - started,
+      },
+      ...(result?.output === undefined ? {} : { output: result.output }),
+      details: { decisionEntry: auth.decisionEntry },
+    });
+    if (failure !== undefined) throw failure;
+    return (result as ToolRun<T>).value;
+  }
+
+  /** Cancels a running auto-apply countdown (from any frontend). Returns false if none. */
+  cancelAutoApply(id: string): boolean {
+    const cancel = this.countdowns.get(id);
+    if (cancel === undefined) return false;
+    cancel();
+    return true;
+  }
+
+  private findToken(action: SensitiveAction, ctx: InterceptContext): CapabilityToken | undefined {
+    const hash = actionHash(action);
+    const codeRunner = runsArbitraryCode(action);
+    for (const token of this.deps.tokens.findCovering(action, ctx.principal, ctx.session)) {
+      // A command that runs arbitrary code is only ever allowed once, for its exact hash.
+      if (codeRunner && !(token.single_use && token.action_hash === hash)) continue;
+      try {
+        this.deps.tokens.verify(token, { action, principal: ctx.principal, session: ctx.session });
+        return token;
+      } catch {}
+    }
+    return undefined;
+  }
+
+  private async checkBoundary(action: SensitiveAction): Promise<BoundaryCheck[]> {
+    const b = this.deps.boundary;
+    const targets: [string, BoundaryOp][] = [];
+    switch (action.kind) {
+      case 'file_read':
+        targets.push([action.path, 'read']);
+        break;
+      case 'file_write':
+        targets.push([action.path, 'write']);
+        break;
+      case 'file_delete':
+        targets.push([action.path, 'delete']);
+        break;
+      case 'capsule_file_access':
+        targets.push([action.path, action.mode === 'read' ? 'read' : 'write']);
+        break;
+      case 'execute_command':
+        if (action.cwd !== undefined) targets.push([action.cwd, 'execute']);
+        break;
+      default:
+        break;
+    }
+    return Promise.all(targets.map(([path, op]) => b.check(path, op)));
+  }
+
+  private async reserve(
+    action: SensitiveAction,
+    ctx: InterceptContext,
+    cost: number,
+    risk: RiskLevel,
+  ): Promise<BudgetReservation | Denied> {
+    const { budget } = this.deps;
+    let r = budget.reserve(ctx.session, cost, ctx.workspace);
+    if (!isBudgetRefusal(r)) return r;
+    if (r.limit !== 'session') {
+      return this.deny(action, ctx, 'budget', 'BUDGET_EXCEEDED', r.reason, risk, {
+        budget: { costMicros: cost },
+      });
+    }
+    // Over the session budget: ask the human to extend it (they may change the amount).
+    const usage = budget.usage(ctx.session);
+    const needed = r.requested - r.available;
+    const request = await this.deps.approvals.create({
+      session: ctx.session,
+      principal: ctx.principal,
+      action,
+      risk,
+      summary: `Extend the session budget by ${needed} micro-USD to allow: ${describeAction(action)}`,
+      preview: { kind: 'budget', session: ctx.session, amount: needed, limit: usage.limit ?? 0 },
+      timeoutMs: this.deps.settings.approvalTimeoutMs,
+    });
+    const answered = await this.waitFor(request, ctx);
+    if (answered.state !== 'approved') {
+      return this.deny(
+        action,
+        ctx,
+        'budget',
+        'BUDGET_EXCEEDED',
+        `${r.reason}; the extension was ${answered.state}`,
+        risk,
+        {
+          approval: approvalProof(answered),
+        },
+      );
+    }
+    const by = answered.budgetExtensionMicros ?? needed;
+    budget.extend(ctx.session, by);
+    await this.deps.audit.append({
+      kind: 'decision',
+      principal: ctx.principal,
+      sessionId: ctx.session,
+      decision: this.decision('allow', `session budget extended by ${by} micro-USD`, risk, {
+        approval: approvalProof(answered),
+      }),
+      details: { event: 'budget_extended', byMicros: by, approvalId: answered.id },
+    });
+    r = budget.reserve(ctx.session, cost, ctx.workspace);
+    if (isBudgetRefusal(r)) {
+      return this.deny(
+        action,
+        ctx,
+        'budget',
+        'BUDGET_EXCEEDED',
+        `${r.reason} (after the extension)`,
+        risk,
+        {},
+      );
+    }
+    return r;
+  }
+
+  private async ask(
+    action: SensitiveAction,
+    ctx: InterceptContext,
+    risk: RiskLevel,
+    unresolved: boolean,
+    escalated: boolean,
+  ): Promise<ApprovalRequest> {
+    let summary = describeAction(action);
+    if (unresolved) summary += ' — cannot be fully analysed (critical)';
+    if (escalated) summary += ' — untrusted content is in this session';
+    const request = await this.deps.approvals.create({
+      session: ctx.session,
+      principal: ctx.principal,
+      action,
+      risk,
+      summary,
+      ...(ctx.agentText === undefined ? {} : { agentText: ctx.agentText }),
+      preview: ctx.preview ?? defaultPreview(action, this.deps.settings.sandboxed),
+      timeoutMs: this.deps.settings.approvalTimeoutMs,
+    });
+    return this.waitFor(request, ctx);
+  }
+
+  private async waitFor(request: ApprovalRequest, ctx: InterceptContext): Promise<ApprovalRequest> {
+    const { approvals } = this.deps;
+    const signal = ctx.signal;
+    if (signal === undefined) return approvals.wait(request.id);
+    const onAbort = () => {
+      approvals.cancel(request.id, 'the proposal was cancelled').catch(() => {});
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await approvals.wait(request.id);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  // "Allow Session" and "Allow Always" outlive this call; a code runner only ever gets "once".
+  private async applyLongerAnswer(
+    action: SensitiveAction,
+    ctx: InterceptContext,
+    approval: ApprovalRequest,
+    decisionEntry: string,
+  ): Promise<void> {
+    if (runsArbitraryCode(action)) return;
+    if (approval.decision === 'allow_session') {
+      await this.deps.allowances.grant({
+        session: ctx.session,
+        principal: ctx.principal,
+        action,
+        approvalId: approval.id,
+        createdAt: this.now(),
+      });
+    } else if (approval.decision === 'allow_always') {
+      const resource =
+        action.kind === 'execute_command'
+          ? { action: 'execute_command' as const, argv: action.argv, trailing: 'none' as const }
+          : { action: action.kind, pattern: resourceUri(action) };
+      const token = await this.deps.tokens.mint({
+        resources: [resource],
+        subject: ctx.principal,
+        auditEntryId: decisionEntry as never,
+        scope: 'persistent',
+        ttlMs: this.deps.settings.allowAlwaysTtlMs,
+      });
+      await this.deps.audit.append({
+        kind: 'token_minted',
+        principal: ctx.principal,
+        sessionId: ctx.session,
+        action,
+        details: { tokenId: token.id, approvalId: approval.id, decisionEntry, expiresAt: token.expires_at },
+      });
+    }
+  }
+
+  private countdown(action: SensitiveAction, ctx: InterceptContext, risk: RiskLevel): Promise<boolean> {
+    const seconds = this.deps.settings.countdownSeconds;
+    if (seconds <= 0) return Promise.resolve(false);
+    const id = randomId('cd');
+    return new Promise<boolean>((resolve) => {
+      const finish = (cancelled: boolean) => {
+        clearTimeout(timer);
+        this.countdowns.delete(id);
+        ctx.signal?.removeEventListener('abort', onAbort);
+        if (cancelled) this.deps.onEvent?.({ type: 'auto_apply_cancelled', id });
+        resolve(cancelled);
+      };
+      const onAbort = () => finish(true);
+      const timer = setTimeout(() => finish(false), seconds * 1000);
+      this.countdowns.set(id, () => finish(true));
+      ctx.signal?.addEventListener('abort', onAbort, { once: true });
+      this.deps.onEvent?.({ type: 'auto_apply', id, session: ctx.session, action, risk, seconds });
+      if (ctx.signal?.aborted) finish(true);
+    });
+  }
+
+  private deniedByHuman(
+    action: SensitiveAction,
+    ctx: InterceptContext,
+    approval: ApprovalRequest,
+    risk: RiskLevel,
+  ) {
+    const code: ErrorCode =
+      approval.state === 'expired'
+        ? 'APPROVAL_EXPIRED'
+        : approval.state === 'cancelled'
+          ? 'APPROVAL_CANCELLED'
+          : 'APPROVAL_DENIED';
+    const reason =
+      approval.state === 'denied'
+        ? `the user denied this${approval.reason === undefined ? '' : `: ${approval.reason}`}`
+        : approval.state === 'expired'
+          ? 'the approval request expired without an answer'
+          : 'the approval request was cancelled';
+    return this.deny(action, ctx, 'approval', code, reason, risk, { approval: approvalProof(approval) });
+  }
+
+  private decision(
+    verdict: 'allow' | 'deny',
+    reason: string,
+    risk: RiskLevel,
+    proof: DecisionProofInput,
+  ): AuditDecision {
+    return { verdict, reason, risk, proof: proof as DecisionProof };
+  }
+
+  private proofOf(proof: GrantProof, approval: ApprovalRequest | undefined): DecisionProofInput {
+    return {
+      ...(proof.rule === undefined ? {} : { policyRuleId: proof.rule }),
+      ...(proof.tokenId === undefined ? {} : { tokenId: proof.tokenId }),
+      ...(proof.allowanceId === undefined ? {} : { allowanceId: proof.allowanceId }),
+      ...(approval === undefined ? {} : { approval: approvalProof(approval) }),
+    };
+  }
+
+  private async deny(
+    action: SensitiveAction | undefined,
+    ctx: InterceptContext,
+    stage: InterceptStage,
+    code: ErrorCode,
+    reason: string,
+    risk: RiskLevel,
+    proof: DecisionProofInput,
+  ): Promise<Denied> {
+    try {
+      const entry = await this.deps.audit.append({
+        kind: 'decision',
+        principal: ctx.principal,
+        sessionId: ctx.session,
+        ...(action === undefined ? {} : { action }),
+        decision: this.decision('deny', reason, risk, proof),
+        details: { stage, code, inputClass: ctx.inputClass },
+      });
+      return { allowed: false, stage, code, reason, decisionEntry: entry.id };
+    } catch {
+      // Still denied; the missing entry is what the failed append reports elsewhere.
+      return { allowed: false, stage, code, reason };
+    }
+  }
+}
+
+type DecisionProofInput = {
+  policyRuleId?: string;
+  tokenId?: string;
+  allowanceId?: string;
+  approval?: ReturnType<typeof approvalProof>;
+  budget?: { costMicros?: number };
+};
+
+function approvalProof(a: ApprovalRequest) {
+  return {
+    approvalId: a.id,
+    approvedBy: a.decidedBy?.principal ?? 'nobody',
+    frontend: a.decidedBy?.frontend ?? a.state,
+    ...(a.decision === undefined ? {} : { answer: a.decision }),
+  };
+}
+
+function describeProof(proof: GrantProof, escalated: boolean): string {
+  const base =
+    proof.stage === 'token'
+      ? `allowed by capability token ${proof.tokenId}`
+      : proof.stage === 'allowance'
+        ? `allowed by session allowance ${proof.allowanceId}`
+        : proof.stage === 'approval'
+          ? `approved by the user (${proof.approvalId})`
+          : `allowed by workspace mode rule ${proof.rule}`;
+  return escalated ? `${base}; asked because untrusted content is in the session` : base;
+}

@@ -14,7 +14,7 @@ import { actionHash, randomId } from '@astrid/crypto';
 import { type BoundaryCheck, type BoundaryOp, decideByMode } from '@astrid/workspace';
 import { matchesAllowedCommand } from './allowed-commands.js';
 import type { ApprovalRequest } from './approvals/request.js';
-import { type Authorization, consumeAuthorization, issueAuthorization } from './authorization.js';
+import { Authorization, consumeAuthorization, issueAuthorization } from './authorization.js';
 import { type BudgetReservation, isBudgetRefusal } from './budget/ledger.js';
 import { runsArbitraryCode } from './code-runners.js';
 import { defaultPreview, describeAction } from './describe.js';
@@ -226,28 +226,66 @@ export class SecurityInterceptor {
     action: SensitiveAction,
     run: () => Promise<ToolRun<T>>,
   ): Promise<T> {
-    const auth = consumeAuthorization(authorization, action, this.deps.epochs);
-    const issued = this.issued.get(auth);
-    if (issued === undefined)
-      throw new AstridError('AUTHORIZATION_INVALID', 'this Authorization was not issued here');
-    this.issued.delete(auth);
-    const { reservation, ctx } = issued;
+    return this.executeAll([authorization], [action], run);
+  }
+
+  /**
+   * Like {@link execute} for one tool call that performs several actions at once (a shell
+   * command that deletes two files): every action needs its own Authorization, all are
+   * checked and consumed before `run` starts, and one result entry links every decision.
+   */
+  async executeAll<T>(
+    authorizations: readonly unknown[],
+    actions: readonly SensitiveAction[],
+    run: () => Promise<ToolRun<T>>,
+  ): Promise<T> {
+    if (actions.length === 0 || authorizations.length !== actions.length) {
+      throw new AstridError(
+        'AUTHORIZATION_INVALID',
+        `expected one Authorization per action (${actions.length}), got ${authorizations.length}`,
+      );
+    }
+    // Check every one before consuming any, so a bad one does not waste the good ones.
+    for (let i = 0; i < actions.length; i++) {
+      const a = authorizations[i];
+      if (!(a instanceof Authorization) || !this.issued.has(a) || a.consumed) {
+        throw new AstridError(
+          'AUTHORIZATION_INVALID',
+          'no valid, unused Authorization was presented for every action',
+        );
+      }
+    }
+    const issued: Issued[] = [];
+    const decisions: string[] = [];
+    for (let i = 0; i < actions.length; i++) {
+      const auth = consumeAuthorization(authorizations[i], actions[i] as SensitiveAction, this.deps.epochs);
+      const entry = this.issued.get(auth);
+      if (entry === undefined)
+        throw new AstridError('AUTHORIZATION_INVALID', 'this Authorization was not issued here');
+      this.issued.delete(auth);
+      issued.push(entry);
+      decisions.push(auth.decisionEntry);
+    }
+    const { ctx } = issued[0] as Issued;
     const started = this.now();
     let result: ToolRun<T> | undefined;
     let failure: unknown;
     try {
       result = await run();
-      reservation.commit(result.cost ?? reservation.amount);
+      // The actual cost (LLM usage) is charged to the first reservation; the rest commit as reserved.
+      issued.forEach((it, i) =>
+        it.reservation.commit(i === 0 ? (result?.cost ?? it.reservation.amount) : it.reservation.amount),
+      );
     } catch (err) {
       failure = err;
-      reservation.refund();
+      for (const it of issued) it.reservation.refund();
     }
     const cancelled = failure !== undefined && ctx.signal?.aborted === true;
     await this.deps.audit.append({
       kind: 'result',
       principal: ctx.principal,
       sessionId: ctx.session,
-      action,
+      action: actions[0] as SensitiveAction,
       outcome: {
         status: failure === undefined ? 'success' : cancelled ? 'cancelled' : 'failure',
         ...(failure === undefined ? {} : { error: (failure as Error).message ?? String(failure) }),
@@ -255,7 +293,8 @@ export class SecurityInterceptor {
         durationMs: this.now() - started,
       },
       ...(result?.output === undefined ? {} : { output: result.output }),
-      details: { decisionEntry: auth.decisionEntry },
+      details:
+        decisions.length === 1 ? { decisionEntry: decisions[0] as string } : { decisionEntries: decisions },
     });
     if (failure !== undefined) throw failure;
     return (result as ToolRun<T>).value;

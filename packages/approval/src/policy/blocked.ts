@@ -21,6 +21,8 @@ import type { CommandWord, SimpleCommand } from './types.js';
 export interface BlockedPattern {
   readonly source: string;
   matches(command: SimpleCommand): boolean;
+  /** For a pattern that is only a program: whether `path` (absolute) names that program. */
+  namesProgram(path: string): boolean;
 }
 
 // Long spellings of short options, per program, so `rm --recursive --force /` is `rm -rf /`.
@@ -127,14 +129,22 @@ export function compileBlockedPattern(source: string, home: string): BlockedPatt
   const [programToken = '', ...rest] = source.trim().split(/\s+/);
   const byPath = programToken.includes('/');
   const program = byPath ? programToken : programToken.toLowerCase();
-  const programIsGlob = isGlob(program);
-  const matchProgram = programIsGlob
-    ? picomatch(program, { dot: true, nocase: !byPath })
-    : (v: string) => v === program;
   const tests = rest.map((t) => argumentTest(t, baseName(program).toLowerCase(), home));
   const programPath = byPath ? posix.resolve(expandHome(program, home)) : program;
+  const programIsGlob = isGlob(program);
+  const matchProgram = programIsGlob
+    ? picomatch(programPath, { dot: true, nocase: !byPath })
+    : (v: string) => v === program;
   return {
     source,
+    namesProgram(path) {
+      if (tests.length > 0) return false;
+      return byPath
+        ? programIsGlob
+          ? matchProgram(path)
+          : path === programPath
+        : matchProgram(baseName(path).toLowerCase());
+    },
     matches(cmd) {
       const first = cmd.words[0];
       if (first === undefined) return false;
@@ -143,6 +153,11 @@ export function compileBlockedPattern(source: string, home: string): BlockedPatt
         // An unquoted glob as the program: blocked if it can expand to the blocked name.
         const g = byPath ? first.glob : baseName(first.glob);
         programHit = picomatch(g, { dot: true, nocase: !byPath })(programPath);
+      } else if (!first.known && first.pattern !== undefined && !byPath) {
+        // `${X}do`: blocked if the unknown parts could make it a blocked name. A word that is
+        // unknown throughout (`$(echo sudo)`) says nothing and stays merely unresolved.
+        const g = baseName(first.pattern);
+        programHit = /[^*]/.test(g) && picomatch(g, { dot: true, nocase: true })(programPath);
       } else if (byPath) {
         programHit = cmd.resolvedPaths.some((p) => (programIsGlob ? matchProgram(p) : p === programPath));
       } else {

@@ -96,10 +96,10 @@ export class Collector {
   }
 
   /** Adds a set of paths a command may touch, as a picomatch pattern. */
-  glob(op: PathOp, pattern: string, owner?: CommandRecord): void {
-    const entry = { op, pattern };
+  glob(op: PathOp, pattern: string, owner?: CommandRecord, unknownNames = false): void {
+    const entry: PathGlob = unknownNames ? { op, pattern, unknownNames } : { op, pattern };
     owner?.pathGlobs.push(entry);
-    const key = `${op}\0${pattern}`;
+    const key = `${op}\0${unknownNames}\0${pattern}`;
     if (this.globKeys.has(key)) return;
     this.globKeys.add(key);
     this.pathGlobs.push(entry);

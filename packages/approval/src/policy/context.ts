@@ -120,6 +120,19 @@ export class CommandContext {
     if (recursive) this.host.out.glob(op, path === '/' ? '/**' : `${escapeGlob(path)}/**`, this.record);
   }
 
+  /**
+   * Records writes of unknown names below a directory (archive extraction, recursive
+   * download). The command is unresolved: the names come from outside it.
+   */
+  unknownBelow(dir: CommandWord | string, reason: string): void {
+    this.unresolved(reason);
+    const paths = typeof dir === 'string' ? [dir] : this.paths(dir);
+    for (const p of paths) {
+      this.host.out.path('write', p, this.record);
+      this.host.out.glob('write', p === '/' ? '/**' : `${escapeGlob(p)}/**`, this.record, true);
+    }
+  }
+
   /** Records a write of `dir/<basename of source>`: what `cp src dir/` or `mv src dir` creates. */
   intoDirectory(op: PathOp, dir: CommandWord, source: CommandWord): void {
     if (!source.known || source.value === '') return;

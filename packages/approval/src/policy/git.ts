@@ -85,6 +85,15 @@ function configFile(ctx: CommandContext, args: readonly CommandWord[], cwds: Cwd
     });
 }
 
+// Subcommands that run a shell string: read it like `sh -c`.
+function runShell(ctx: CommandContext, strings: readonly CommandWord[], label: string, cwds: Cwds): void {
+  for (const s of strings) {
+    ctx.runsCode(`${label} runs a shell command`);
+    if (!s.literal) ctx.unresolved(`${label} runs a non-literal command ${excerpt(s.value)}`);
+    if (s.known) ctx.shell(s.value, label, cwds);
+  }
+}
+
 /** `git [global options] <subcommand> [args]`. */
 export function git(ctx: CommandContext): Cwds | undefined {
   const args = ctx.args;
@@ -188,8 +197,44 @@ export function git(ctx: CommandContext): Cwds | undefined {
       return undefined;
     }
     case 'submodule':
-      ctx.hidden('git submodule talks to remotes listed in .gitmodules');
+      if (rest.some((w) => w.value === 'foreach')) {
+        const i = rest.findIndex((w) => w.value === 'foreach');
+        const script = rest.slice(i + 1).filter((w) => !w.value.startsWith('-'));
+        runShell(ctx, script, 'git submodule foreach', cwds);
+      } else ctx.hidden('git submodule talks to remotes listed in .gitmodules');
       return undefined;
+    case 'rebase': {
+      const p = parseArgs(rest, { short: 'xsXC', long: ['exec', 'onto', 'strategy', 'strategy-option'] });
+      runShell(ctx, optionValues(p, 'x', 'exec'), 'git rebase --exec', cwds);
+      return undefined;
+    }
+    case 'bisect':
+      if (rest[0]?.value === 'run') {
+        ctx.runsCode('git bisect run runs a command');
+        ctx.run(rest.slice(1), 'git bisect run', cwds);
+      }
+      return undefined;
+    case 'difftool':
+    case 'mergetool': {
+      const p = parseArgs(rest, { short: 'xt', long: ['extcmd', 'tool'] });
+      runShell(ctx, optionValues(p, 'x', 'extcmd'), `git ${sub} --extcmd`, cwds);
+      ctx.runsCode(`git ${sub} runs a configured tool`);
+      return undefined;
+    }
+    case 'filter-branch': {
+      const filters = [
+        'tree-filter',
+        'index-filter',
+        'msg-filter',
+        'env-filter',
+        'commit-filter',
+        'parent-filter',
+        'tag-name-filter',
+      ];
+      const p = parseArgs(rest, { long: [...filters, 'subdirectory-filter', 'original', 'state-branch'] });
+      for (const f of filters) runShell(ctx, optionValues(p, undefined, f), `git filter-branch --${f}`, cwds);
+      return undefined;
+    }
     case 'config':
       configFile(ctx, rest, cwds);
       return undefined;

@@ -1,11 +1,16 @@
 import { posix } from 'node:path';
+import { ARCHIVE_HANDLERS } from './archives.js';
 import { CommandContext, type Cwds, type Scope, type ShellHost } from './context.js';
 import { FILE_HANDLERS } from './file-commands.js';
 import { find } from './find.js';
 import { git } from './git.js';
 import type { Handler } from './handler.js';
-import { NET_HANDLERS, NETWORK_SUBCOMMANDS, packageManager } from './net-commands.js';
-import { SHELL_HANDLERS, versionedInterpreter } from './shells.js';
+import { HTTP_HANDLERS } from './http-clients.js';
+import { INTERPRETER_HANDLERS, versionedInterpreter } from './interpreters.js';
+import { NETWORK_SUBCOMMANDS, PACKAGE_HANDLERS, packageManager } from './packages.js';
+import { READER_HANDLERS } from './readers.js';
+import { REMOTE_HANDLERS } from './remote-commands.js';
+import { SHELL_HANDLERS } from './shells.js';
 import type { CommandWord } from './types.js';
 import { excerpt } from './words.js';
 import { WRAPPER_HANDLERS } from './wrappers.js';
@@ -25,12 +30,17 @@ const SYSTEM_BIN = new Set([
 function bunOrDeno(ctx: CommandContext): Cwds | undefined {
   const sub = ctx.args.find((w) => !w.value.startsWith('-'))?.value;
   if (sub !== undefined && NETWORK_SUBCOMMANDS.has(sub)) return packageManager(ctx);
-  return SHELL_HANDLERS.get(ctx.name)?.(ctx);
+  return INTERPRETER_HANDLERS.get(ctx.name)?.(ctx);
 }
 
 const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ...FILE_HANDLERS,
-  ...NET_HANDLERS,
+  ...READER_HANDLERS,
+  ...ARCHIVE_HANDLERS,
+  ...HTTP_HANDLERS,
+  ...REMOTE_HANDLERS,
+  ...PACKAGE_HANDLERS,
+  ...INTERPRETER_HANDLERS,
   ...SHELL_HANDLERS,
   ...WRAPPER_HANDLERS,
   ['git', git],

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import { escapeGlob, expandHome, isAncestorOrSelf } from './paths.js';
+import { escapeGlob, isAncestorOrSelf } from './paths.js';
 import type { PathOp } from './types.js';
 
 /**
@@ -21,7 +21,7 @@ export interface PathRule {
 export function compilePathRule(source: string, glob: string): PathRule {
   const normalised = glob.length > 1 ? glob.replace(/\/+$/, '') : glob;
   const scan = picomatch.scan(normalised);
-  const base = scan.isGlob ? scan.base || '/' : unescape(normalised);
+  const base = scan.isGlob ? scan.base || '/' : unescapeGlob(normalised);
   return {
     source,
     glob: normalised,
@@ -68,12 +68,12 @@ function splitSegments(glob: string): string[] {
   return glob.split('/').filter((s) => s !== '');
 }
 
-function unescape(text: string): string {
+function unescapeGlob(text: string): string {
   return text.replace(/\\(.)/g, '$1');
 }
 
 function isLiteral(segment: string): boolean {
-  return escapeGlob(unescape(segment)) === segment;
+  return escapeGlob(unescapeGlob(segment)) === segment;
 }
 
 const matchers = new Map<string, (s: string) => boolean>();
@@ -94,9 +94,9 @@ function segmentMatcher(glob: string, dot: boolean): (s: string) => boolean {
 function segmentsOverlap(a: string, b: string): boolean {
   const aLiteral = isLiteral(a);
   const bLiteral = isLiteral(b);
-  if (aLiteral && bLiteral) return unescape(a) === unescape(b);
-  if (bLiteral) return segmentMatcher(a, false)(unescape(b));
-  if (aLiteral) return segmentMatcher(b, true)(unescape(a));
+  if (aLiteral && bLiteral) return unescapeGlob(a) === unescapeGlob(b);
+  if (bLiteral) return segmentMatcher(a, false)(unescapeGlob(b));
+  if (aLiteral) return segmentMatcher(b, true)(unescapeGlob(a));
   return true;
 }
 
@@ -118,11 +118,4 @@ function overlaps(a: readonly string[], b: readonly string[]): boolean {
     return result;
   };
   return go(0, 0);
-}
-
-/** Expands `~` in a path-like pattern token. */
-export function expandPatternHome(token: string, home: string): string {
-  return token === '~' || token.startsWith('~/')
-    ? escapeGlob(home) + token.slice(1)
-    : expandHome(token, home);
 }

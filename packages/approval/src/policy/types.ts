@@ -24,6 +24,11 @@ export interface CommandWord {
   readonly glob?: string;
   /** True when `value` is usable for checks: literal, or only known variables were substituted. */
   readonly known: boolean;
+  /**
+   * For a word with unknown parts (`${X}do`): a picomatch pattern with `*` for each unknown
+   * part, so a program name that could expand to a blocked one is caught.
+   */
+  readonly pattern?: string;
 }
 
 /** What a file access does; `delete` also covers moving a file away. */
@@ -36,6 +41,12 @@ export type PathOp = 'read' | 'write' | 'delete';
 export interface PathGlob {
   readonly op: PathOp;
   readonly pattern: string;
+  /**
+   * Set when the names below a directory come from outside the command (archive members,
+   * a recursive download): checked against the admin's denied paths only, the command being
+   * unresolved already (an archive may hold `.git/hooks/...`; a human decides).
+   */
+  readonly unknownNames?: true;
 }
 
 /** One simple command found anywhere in a command line, with what it was derived to do. */

@@ -4,7 +4,8 @@ import { type Cwds, recordFile, type Scope, type ShellHost } from './context.js'
 import { isCodeVariable } from './environment.js';
 import { invoke } from './invoke.js';
 import { withShellTree } from './parser.js';
-import type { CommandWord, PathOp } from './types.js';
+import { programOnStdin, REDIRECT_OPS, REDIRECTS, STATEMENTS, SUBSTITUTIONS } from './syntax.js';
+import type { CommandWord } from './types.js';
 import { excerpt, scanSubstitutions, type WordContext, wordFromNode } from './words.js';
 
 /**
@@ -14,53 +15,13 @@ import { excerpt, scanSubstitutions, type WordContext, wordFromNode } from './wo
  * path is checked against each.
  */
 
+const MAX_TREE_DEPTH = 200;
+const MAX_CWDS = 8;
+
 interface Flow {
   readonly ok: Cwds;
   readonly fail: Cwds;
 }
-
-const STATEMENTS = new Set([
-  'list',
-  'pipeline',
-  'subshell',
-  'compound_statement',
-  'redirected_statement',
-  'command',
-  'negated_command',
-  'variable_assignment',
-  'variable_assignments',
-  'declaration_command',
-  'unset_command',
-  'function_definition',
-  'if_statement',
-  'elif_clause',
-  'else_clause',
-  'while_statement',
-  'for_statement',
-  'c_style_for_statement',
-  'case_statement',
-  'case_item',
-  'do_group',
-  'test_command',
-  'ERROR',
-  'program',
-]);
-const SUBSTITUTIONS = new Set(['command_substitution', 'process_substitution']);
-const REDIRECTS = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redirect']);
-const MAX_TREE_DEPTH = 200;
-const MAX_CWDS = 8;
-
-const REDIRECT_OPS: Readonly<Record<string, readonly PathOp[]>> = {
-  '<': ['read'],
-  '>': ['write'],
-  '>>': ['write'],
-  '>|': ['write'],
-  '&>': ['write'],
-  '&>>': ['write'],
-  '<>': ['read', 'write'],
-  '>&': ['write'],
-  '<&': ['read'],
-};
 
 /** Reads shell source into a {@link Collector}; also the host the argv interpreter calls back. */
 export class ShellReader implements ShellHost {
@@ -234,8 +195,18 @@ export class ShellReader implements ShellHost {
   }
 
   private substitution(node: Node, scope: Scope): void {
-    const label = node.type === 'process_substitution' ? '<(…)' : node.text.startsWith('`') ? '`…`' : '$(…)';
-    this.sequence(node, { ...scope, via: [...scope.via, label] });
+    const backtick = node.text.startsWith('`');
+    const label = node.type === 'process_substitution' ? '<(…)' : backtick ? '`…`' : '$(…)';
+    const inner = { ...scope, via: [...scope.via, label] };
+    if (backtick && node.text.includes('\\')) {
+      // Inside backticks bash first removes the backslash from \\, \` and \$, then parses
+      // the result: `echo \`id\`` nests a second substitution that the grammar reads as
+      // plain words. Parse the unescaped text as its own shell, as bash does.
+      for (const c of node.descendantsOfType('command')) if (c) this.visited.add(c.id);
+      this.source(node.text.slice(1, -1).replace(/\\([\\`$])/g, '$1'), inner);
+      return;
+    }
+    this.sequence(node, inner);
   }
 
   private command(node: Node, scope: Scope, extra: readonly Node[], shallow = false): Flow {
@@ -316,26 +287,4 @@ export class ShellReader implements ShellHost {
       } else scanSubstitutions(child, ctx);
     }
   }
-}
-
-/** Literal program text a heredoc or here-string feeds to the command's stdin, if any. */
-function programOnStdin(redirects: readonly Node[], ctx: WordContext): string | undefined {
-  for (const r of redirects) {
-    if (r.type === 'herestring_redirect') {
-      const value = r.namedChildren.find((c) => c !== null);
-      if (!value) continue;
-      const word = wordFromNode(value, { ...ctx, unresolved: () => {}, substitution: () => {} });
-      return word.literal ? `${word.value}\n` : undefined;
-    }
-    if (r.type === 'heredoc_redirect') {
-      const start = r.children.find((c) => c?.type === 'heredoc_start')?.text ?? '';
-      const body = r.children.find((c) => c?.type === 'heredoc_body');
-      if (!body) continue;
-      const quoted = /['"\\]/.test(start);
-      if (!quoted && body.namedChildren.length > 0) return undefined;
-      const strip = r.children.some((c) => c?.type === '<<-');
-      return strip ? body.text.replace(/^\t+/gm, '') : body.text;
-    }
-  }
-  return undefined;
 }

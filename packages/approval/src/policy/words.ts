@@ -109,7 +109,7 @@ function doubleQuotedText(raw: string, b: WordBuilder): void {
 function variableValue(node: Node, ctx: WordContext): string | undefined {
   const named = node.namedChildren;
   const only = named.length === 1 ? named[0] : undefined;
-  if (!only || only.type !== 'variable_name') return undefined;
+  if (only?.type !== 'variable_name') return undefined;
   if (only.text === 'PWD') return ctx.cwd;
   return Object.hasOwn(ctx.env, only.text) ? ctx.env[only.text] : undefined;
 }
@@ -218,5 +218,6 @@ function finish(b: WordBuilder, ctx: WordContext): CommandWord {
     ctx.unresolved(`unquoted glob ${excerpt(b.value)}`);
     return { value, literal: false, glob: pattern, known: false };
   }
+  if (!b.known) return { value, literal: false, known: false, pattern };
   return { value, literal: b.literal, known: b.known };
 }

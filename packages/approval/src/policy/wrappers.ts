@@ -3,7 +3,6 @@ import { isCodeVariable } from './environment.js';
 import { hasOption, type OptionSpec, optionValues, parseArgs } from './getopt.js';
 import type { Handler } from './handler.js';
 import type { CommandWord } from './types.js';
-import { excerpt } from './words.js';
 
 /**
  * Programs that run another program given in their arguments. The wrapped command is read
@@ -96,7 +95,7 @@ function env(ctx: CommandContext): Cwds | undefined {
   let cwds: Cwds = ctx.cwds;
   let split: string | undefined;
   let i = 0;
-  const valueOf = (word: CommandWord, prefixLength: number): CommandWord | undefined => {
+  const optionValue = (word: CommandWord, prefixLength: number): CommandWord | undefined => {
     if (word.value.length > prefixLength) return { ...word, value: word.value.slice(prefixLength) };
     return args[++i];
   };
@@ -126,13 +125,13 @@ function env(ctx: CommandContext): Cwds | undefined {
     }
     if (text.startsWith('--chdir') || /^-[i0v]*C/.test(text)) {
       const at = text.startsWith('--') ? text.indexOf('=') + 1 || text.length : text.indexOf('C') + 1;
-      const dir = valueOf(word, at);
+      const dir = optionValue(word, at);
       if (dir) cwds = ctx.chdir(dir, cwds) ?? cwds;
       continue;
     }
     if (text.startsWith('--split-string') || /^-[i0v]*S/.test(text)) {
       const at = text.startsWith('--') ? text.indexOf('=') + 1 || text.length : text.indexOf('S') + 1;
-      const value = valueOf(word, at);
+      const value = optionValue(word, at);
       ctx.unresolved('env -S splits a string into a command');
       if (value?.known) split = value.value;
       i++;
@@ -213,6 +212,19 @@ function flock(ctx: CommandContext): Cwds | undefined {
   return undefined;
 }
 
+/** `script [options] [file]` runs `-c COMMAND` (or a shell) and records the session to a file. */
+function script(ctx: CommandContext): Cwds | undefined {
+  const parsed = parseArgs(ctx.args, {
+    short: 'cEIOBTm',
+    long: ['command', 'echo', 'log-in', 'log-out', 'log-io', 'log-timing', 'logging-format'],
+  });
+  ctx.runsCode('script runs a command or a shell');
+  for (const c of optionValues(parsed, 'c', 'command')) if (c.known) ctx.shell(c.value, 'script -c');
+  if (optionValues(parsed, 'c', 'command').length === 0) ctx.unresolved('script starts an interactive shell');
+  ctx.file('write', parsed.operands[0] ?? { value: 'typescript', literal: true, known: true });
+  return undefined;
+}
+
 /** Things that run a command later or outside the session, where nothing here can follow it. */
 function detached(reason: string): Handler {
   return (ctx) => {
@@ -223,7 +235,7 @@ function detached(reason: string): Handler {
 }
 
 /** Quotes a literal word so that joining words into a shell string keeps it one word. */
-export function shellQuote(value: string): string {
+function shellQuote(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -234,6 +246,7 @@ export const WRAPPER_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Ha
   ['xargs', xargs],
   ['watch', watch],
   ['flock', flock],
+  ['script', script],
   ['at', detached('schedules commands to run later')],
   ['batch', detached('schedules commands to run later')],
   ['crontab', detached('installs commands to run on a schedule')],
@@ -245,8 +258,3 @@ export const WRAPPER_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Ha
   ['daemonize', detached('runs a command as a daemon')],
   ['start-stop-daemon', detached('runs a command as a daemon')],
 ]);
-
-/** For messages: the first words of a command. */
-export function describe(words: readonly CommandWord[]): string {
-  return excerpt(words.map((w) => w.value).join(' '));
-}

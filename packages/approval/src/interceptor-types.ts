@@ -15,7 +15,15 @@ export type InterceptStage = 'policy' | 'token' | 'allowance' | 'budget' | 'mode
 /** What the policy stage says about an action (admin hard limits; a deny is final). */
 export type PolicyResult =
   | { readonly verdict: 'deny'; readonly rule: string; readonly reason: string }
-  | { readonly verdict: 'pass'; readonly unresolved?: readonly string[] };
+  | {
+      readonly verdict: 'pass';
+      /** The text cannot say what runs: never auto-allowed, critical risk, in every mode. */
+      readonly unresolved?: readonly string[];
+      /** It runs code chosen at run time (shells, wrappers, build tools): Allow Once only. */
+      readonly runsCode?: readonly string[];
+      /** It has an effect the text does not name (a git remote): always ask. */
+      readonly hidden?: readonly string[];
+    };
 
 /** The admin policy, as the interceptor needs it. */
 export interface PolicyStage {

@@ -87,6 +87,9 @@ export class SecurityInterceptor {
     }
     const unresolved = policy.unresolved !== undefined && policy.unresolved.length > 0;
     if (unresolved) risk = 'critical';
+    const codeRunner =
+      runsArbitraryCode(action) || (policy.runsCode !== undefined && policy.runsCode.length > 0);
+    const hidden = policy.hidden !== undefined && policy.hidden.length > 0;
     // Once untrusted content is in the session, commands and network never auto-apply.
     const escalated = deps.settings.escalateAfterUntrusted && ctx.tainted && ESCALATED_KINDS.has(action.kind);
 
@@ -94,8 +97,9 @@ export class SecurityInterceptor {
     let token: CapabilityToken | undefined;
     let allowanceId: string | undefined;
     if (!escalated && !unresolved) {
-      token = this.findToken(action, ctx);
-      if (token === undefined) allowanceId = deps.allowances.find(action, ctx.principal, ctx.session)?.id;
+      token = this.findToken(action, ctx, codeRunner);
+      if (token === undefined && !codeRunner)
+        allowanceId = deps.allowances.find(action, ctx.principal, ctx.session)?.id;
     }
 
     // 3. Budget: reserve before anyone is asked, so a human never approves what cannot be paid.
@@ -136,7 +140,7 @@ export class SecurityInterceptor {
           const code: ErrorCode = mode.rule === 'escape_deny' ? 'PATH_ESCAPE' : 'POLICY_DENIED';
           return this.deny(action, ctx, 'mode', code, mode.reason, risk, { policyRuleId: mode.rule });
         }
-        if (mode.verdict === 'auto_allow' && !unresolved && !escalated) {
+        if (mode.verdict === 'auto_allow' && !unresolved && !escalated && !hidden) {
           proof = { stage: 'mode', rule: mode.rule };
         } else {
           approval = await this.ask(action, ctx, risk, unresolved, escalated);
@@ -211,7 +215,7 @@ export class SecurityInterceptor {
         {},
       );
     }
-    if (approval !== undefined) await this.applyLongerAnswer(action, ctx, approval, entryId);
+    if (approval !== undefined && !codeRunner) await this.applyLongerAnswer(action, ctx, approval, entryId);
     const authorization = issueAuthorization(action, ctx.session, epoch, entryId);
     this.issued.set(authorization, { reservation, ctx });
     return { allowed: true, authorization, decisionEntry: entryId, risk, proof };
@@ -308,9 +312,12 @@ export class SecurityInterceptor {
     return true;
   }
 
-  private findToken(action: SensitiveAction, ctx: InterceptContext): CapabilityToken | undefined {
+  private findToken(
+    action: SensitiveAction,
+    ctx: InterceptContext,
+    codeRunner: boolean,
+  ): CapabilityToken | undefined {
     const hash = actionHash(action);
-    const codeRunner = runsArbitraryCode(action);
     for (const token of this.deps.tokens.findCovering(action, ctx.principal, ctx.session)) {
       // A command that runs arbitrary code is only ever allowed once, for its exact hash.
       if (codeRunner && !(token.single_use && token.action_hash === hash)) continue;
@@ -459,7 +466,6 @@ export class SecurityInterceptor {
     approval: ApprovalRequest,
     decisionEntry: string,
   ): Promise<void> {
-    if (runsArbitraryCode(action)) return;
     if (approval.decision === 'allow_session') {
       await this.deps.allowances.grant({
         session: ctx.session,

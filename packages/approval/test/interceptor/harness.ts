@@ -19,22 +19,7 @@ import type {
   InterceptorSettings,
   PolicyStage,
 } from '../../src/interceptor-types.js';
-
-/** A small stand-in policy: denies /etc, /root and sudo. (The real engine is tested on its own.) */
-export const testPolicy: PolicyStage = {
-  async evaluate(action) {
-    if ('path' in action && /^\/(etc|root)(\/|$)/.test(action.path)) {
-      return { verdict: 'deny', rule: 'denied_paths:/etc/**', reason: `${action.path} is a denied path` };
-    }
-    if (action.kind === 'execute_command' && action.argv[0] === 'sudo') {
-      return { verdict: 'deny', rule: 'blocked_commands:sudo', reason: 'sudo is blocked' };
-    }
-    if (action.kind === 'execute_command' && action.argv.some((a) => a.includes('$'))) {
-      return { verdict: 'pass', unresolved: ['parameter expansion'] };
-    }
-    return { verdict: 'pass' };
-  },
-};
+import { createPolicyStage, DEFAULT_POLICY_RULES } from '../../src/policy/index.js';
 
 export type Answerer = (request: ApprovalRequest) => ApprovalAnswer | 'leave' | undefined;
 
@@ -122,7 +107,14 @@ export async function makeHarness(
     ...options.settings,
   };
   const interceptor = new SecurityInterceptor({
-    policy: options.policy ?? testPolicy,
+    policy:
+      options.policy ??
+      createPolicyStage(DEFAULT_POLICY_RULES(join(home, 'home'), join(home, 'data')), {
+        home: join(home, 'home'),
+        env: { HOME: join(home, 'home'), ASTRID_HOME: join(home, 'data') },
+        // No DNS in tests: names resolve to a public documentation address.
+        resolveHost: async () => ['203.0.113.7'],
+      }),
     boundary,
     tokens,
     budget,

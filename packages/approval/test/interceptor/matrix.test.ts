@@ -173,9 +173,12 @@ describe('SecurityInterceptor: each stage allows and denies, in order', () => {
   });
 
   it('approval: an unresolved command needs approval at critical risk, even when allowed_commands matches', async () => {
-    h = await makeHarness({ settings: { allowedCommands: ['echo **'] } });
+    h = await makeHarness({ settings: { allowedCommands: ['echo **', 'python3 **'] } });
     h.answer = () => ({ decision: 'deny' });
-    const r = await h.interceptor.intercept({ kind: 'execute_command', argv: ['echo', '$HOME'] }, h.ctx());
+    const r = await h.interceptor.intercept(
+      { kind: 'execute_command', argv: ['python3', '-c', 'import os'] },
+      h.ctx(),
+    );
     expect(r.allowed).toBe(false);
     expect(h.requests[0]?.risk).toBe('critical');
     expect(

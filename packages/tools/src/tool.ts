@@ -1,0 +1,53 @@
+import type { ApprovalPreview, Authorization, SecurityInterceptor } from '@astrid/approval';
+import type { InputClass, PrincipalId, SensitiveAction, SessionId } from '@astrid/core';
+import type { WorkspaceBoundary } from '@astrid/workspace';
+import type { z } from 'zod';
+
+/** What a tool needs from the runtime for one call. */
+export interface ToolContext {
+  readonly session: SessionId;
+  readonly principal: PrincipalId;
+  /** How much the proposal is trusted; `tainted` once untrusted content entered the session. */
+  readonly inputClass: InputClass;
+  readonly tainted: boolean;
+  readonly interceptor: SecurityInterceptor;
+  readonly boundary: WorkspaceBoundary;
+  /**
+   * Re-runs the admin policy on an action at execution time (approval may come hours after
+   * the decision): throws an AstridError (POLICY_DENIED) if it is denied now.
+   */
+  recheckPolicy(action: SensitiveAction): Promise<void>;
+  readonly signal?: AbortSignal;
+}
+
+/** A tool's plan for one call: the actions the interceptor must authorize, in order. */
+export interface ToolPlan {
+  readonly actions: readonly SensitiveAction[];
+  /** A richer approval card than the default (a unified diff for writes and edits). */
+  readonly preview?: ApprovalPreview;
+  /** Text the agent supplied (a description of a command), shown labelled as the agent's. */
+  readonly agentText?: string;
+  /** Anything planning computed that running needs (e.g. the BLAKE3 of the file a diff came from). */
+  readonly state?: unknown;
+}
+
+/** What goes back to the agent, always marked untrusted by the runtime. */
+export interface ToolOutcome {
+  readonly content: string;
+  readonly isError?: boolean;
+  /** Machine-readable extras for frontends (exit code, diff, truncated flag). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A built-in tool. `plan` maps validated arguments to actions without side effects; `run`
+ * performs them, and must do every side effect inside `ctx.interceptor.execute` /
+ * `executeAll` with the Authorizations it was given, one per planned action, in order.
+ */
+export interface Tool<I = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: z.ZodType<I>;
+  plan(input: I, ctx: ToolContext): Promise<ToolPlan>;
+  run(input: I, plan: ToolPlan, authorizations: readonly Authorization[], ctx: ToolContext): Promise<ToolOutcome>;
+}

@@ -112,7 +112,7 @@ export const CapabilityGrantActionSchema = z.strictObject({
 export const LlmRequestActionSchema = z.strictObject({
   kind: z.literal('llm_request'),
   provider: Segment,
-  model: z.string().min(1).max(200),
+  model: z.string().min(1).max(256),
   estimatedInputTokens: z.number().int().nonnegative().optional(),
   maxOutputTokens: z.number().int().nonnegative().optional(),
 });

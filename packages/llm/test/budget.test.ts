@@ -44,7 +44,7 @@ describe('llmRequestAction', () => {
   it('a model name the action schema cannot carry is INVALID_ACTION', () => {
     let caught: unknown;
     try {
-      llmRequestAction(request, modelConfig({ model: 'm'.repeat(201) }));
+      llmRequestAction(request, modelConfig({ model: 'm'.repeat(257) }));
     } catch (err) {
       caught = err;
     }

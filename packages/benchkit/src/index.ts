@@ -39,7 +39,11 @@ export function usPerCall(fn: () => void, iterations: number, rounds = 3): numbe
 }
 
 /** Microseconds per call of an async `fn` awaited one at a time, best of `rounds`. */
-export async function usPerAsyncCall(fn: () => Promise<unknown>, iterations: number, rounds = 3): Promise<number> {
+export async function usPerAsyncCall(
+  fn: () => Promise<unknown>,
+  iterations: number,
+  rounds = 3,
+): Promise<number> {
   for (let i = 0; i < Math.min(iterations, 50); i++) await fn();
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < rounds; r++) {

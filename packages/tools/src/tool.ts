@@ -18,6 +18,18 @@ export interface ToolContext {
    */
   recheckPolicy(action: SensitiveAction): Promise<void>;
   readonly signal?: AbortSignal;
+  /**
+   * Runs a sub-agent for the `task` tool and resolves to its final text. Optional: without
+   * it, `task` answers "sub-agents are not available". The runtime owns the child session
+   * (narrowed authority, carved-out budget, depth and concurrency limits); the tool only
+   * gates the spawn through the interceptor and returns the text.
+   */
+  runSubagent?(prompt: string, description: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * The provider and model the child session will call: `task` plans an `llm_request` for
+   * them (default `astrid/subagent`). Optional.
+   */
+  readonly subagentModel?: { readonly provider: string; readonly model: string };
 }
 
 /** A tool's plan for one call: the actions the interceptor must authorize, in order. */
@@ -49,5 +61,10 @@ export interface Tool<I = unknown> {
   readonly description: string;
   readonly inputSchema: z.ZodType<I>;
   plan(input: I, ctx: ToolContext): Promise<ToolPlan>;
-  run(input: I, plan: ToolPlan, authorizations: readonly Authorization[], ctx: ToolContext): Promise<ToolOutcome>;
+  run(
+    input: I,
+    plan: ToolPlan,
+    authorizations: readonly Authorization[],
+    ctx: ToolContext,
+  ): Promise<ToolOutcome>;
 }

@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import { ToolError } from '../errors.js';
+import type { ProcessTracker } from '../processes.js';
+import { CappedOutput } from './output.js';
+
+/** What to run and how. */
+export interface ShellRequest {
+  readonly command: string;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly maxOutputChars: number;
+  readonly tracker: ProcessTracker;
+  readonly bashPath: string;
+  readonly signal?: AbortSignal;
+}
+
+/** How it went. */
+export interface ShellResult {
+  /** stdout and stderr interleaved, capped, with a notice when cut. */
+  readonly output: string;
+  readonly truncated: boolean;
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly timedOut: boolean;
+  readonly cancelled: boolean;
+  /** `$PWD` when the shell exited, if it told us (an `exec` or a kill leaves it unknown). */
+  readonly finalCwd?: string;
+}
+
+// After the shell exits and its group is killed, output still in the pipes is drained for
+// this long; a process that left the group (setsid) and holds the pipe is not waited for.
+const DRAIN_MS = 1000;
+
+/**
+ * Runs `bash --noprofile --norc -c` in its own process group (`detached`), cwd and
+ * environment as given, stdin closed. The script starts with two lines of ours: `exec 2>&1`
+ * (stdout and stderr interleaved in one pipe) and an EXIT trap that prints `$PWD` after a
+ * random marker, so the working directory can persist to the next call. The timeout and
+ * cancellation SIGKILL the whole group; so does the shell's own exit (background jobs do not
+ * outlive their command).
+ */
+export function runShell(req: ShellRequest): Promise<ShellResult> {
+  const marker = `__ASTRID_CWD_${randomBytes(12).toString('hex')}__`;
+  const script = `exec 2>&1\ntrap 'builtin printf "\\n${marker}%s\\n" "$PWD"' EXIT\n${req.command}`;
+  const head = Math.floor((req.maxOutputChars * 2) / 3);
+  const out = new CappedOutput(head, req.maxOutputChars - head);
+  return new Promise<ShellResult>((resolve, reject) => {
+    if (req.signal?.aborted) {
+      resolve({
+        output: '',
+        truncated: false,
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        cancelled: true,
+      });
+      return;
+    }
+    const child = spawn(req.bashPath, ['--noprofile', '--norc', '-c', script], {
+      cwd: req.cwd,
+      env: { ...req.env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    req.tracker.track(child);
+    let timedOut = false;
+    let cancelled = false;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let open = 2;
+    const decoders = [new StringDecoder('utf8'), new StringDecoder('utf8')];
+    const kill = () => {
+      if (child.pid !== undefined) req.tracker.killGroup(child.pid);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, req.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      kill();
+    };
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    let drain: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (drain !== undefined) clearTimeout(drain);
+      req.signal?.removeEventListener('abort', onAbort);
+      req.tracker.untrack(child.pid);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      for (const d of decoders) out.push(d.end());
+      const done = out.finish(marker);
+      resolve({
+        output: done.text,
+        truncated: done.omitted > 0,
+        exitCode: exit?.code ?? null,
+        signal: exit?.signal ?? null,
+        timedOut,
+        cancelled,
+        ...(done.trailer === undefined ? {} : { finalCwd: done.trailer }),
+      });
+    };
+    const streamClosed = () => {
+      open--;
+      if (open === 0 && exit !== undefined) finish();
+    };
+    [child.stdout, child.stderr].forEach((stream, i) => {
+      stream?.on('data', (chunk: Buffer) => out.push((decoders[i] as StringDecoder).write(chunk)));
+      stream?.on('close', streamClosed);
+    });
+    child.on('error', (err) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+      req.tracker.untrack(child.pid);
+      reject(new ToolError(`could not start ${req.bashPath}: ${err.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // Nothing the command started outlives it: its group goes with it.
+      kill();
+      if (open === 0) finish();
+      else drain = setTimeout(finish, DRAIN_MS);
+    });
+  });
+}

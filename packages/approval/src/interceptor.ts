@@ -304,6 +304,23 @@ export class SecurityInterceptor {
     return (result as ToolRun<T>).value;
   }
 
+  /**
+   * Gives back Authorizations that will not be used (a later action of the same tool call
+   * was denied): each is consumed so it can never run, its budget is refunded, and the
+   * result entry records that nothing ran.
+   */
+  async release(
+    authorizations: readonly unknown[],
+    actions: readonly SensitiveAction[],
+    reason: string,
+  ): Promise<void> {
+    await this.executeAll(authorizations, actions, async () => {
+      throw new AstridError('APPROVAL_CANCELLED', `not run: ${reason}`);
+    }).catch((err: unknown) => {
+      if (!(err instanceof AstridError) || err.code !== 'APPROVAL_CANCELLED') throw err;
+    });
+  }
+
   /** Cancels a running auto-apply countdown (from any frontend). Returns false if none. */
   cancelAutoApply(id: string): boolean {
     const cancel = this.countdowns.get(id);

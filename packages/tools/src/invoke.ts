@@ -63,12 +63,10 @@ async function release(
   const unused = authorizations.flatMap((a, i) => (a.consumed ? [] : [[a, actions[i]] as const]));
   if (unused.length === 0) return;
   await ctx.interceptor
-    .executeAll(
+    .release(
       unused.map(([a]) => a),
       unused.map(([, action]) => action as SensitiveAction),
-      async () => {
-        throw new ToolError(`not run: ${why}`);
-      },
+      why,
     )
     .catch(() => {});
 }

@@ -122,3 +122,25 @@ describe('Authorization: a tool runs only with a genuine, unused one for exactly
     expect(() => consumeAuthorization(null, action, epochs)).toThrow(/no valid Authorization/);
   });
 });
+
+describe('release', () => {
+  it('consumes unused Authorizations, refunds their budget and audits that nothing ran', async () => {
+    await h.close();
+    h = await makeHarness({
+      limits: { sessionMax: 100 },
+      settings: { actionCostsMicros: { file_write: 10 } },
+    });
+    const tool = fixtureTool(h.interceptor, h.ws);
+    const auth = await authorize(tool, 'unused');
+    expect(h.budget.usage(h.ctx().session)).toMatchObject({ reserved: 10 });
+    await h.interceptor.release([auth], [tool.action('unused')], 'a later action was denied');
+    expect(h.budget.usage(h.ctx().session)).toMatchObject({ reserved: 0, spent: 0 });
+    await expect(tool.call(auth, 'unused')).rejects.toMatchObject({ code: 'AUTHORIZATION_INVALID' });
+    expect(existsSync(tool.sentinel)).toBe(false);
+    const entries = [];
+    for await (const e of h.audit.read()) entries.push(e);
+    const result = entries.find((e) => e.kind === 'result');
+    expect(result?.outcome?.status).toBe('failure');
+    expect(result?.outcome?.error).toContain('not run');
+  });
+});

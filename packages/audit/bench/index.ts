@@ -19,7 +19,7 @@ const DECISION: AuditAppendInput = {
     proof: {
       policyRuleId: 'allow-git',
       tokenId: 'tok_bench',
-      budget: { costUsd: 0.01, spentUsd: 1.25, limitUsd: 10 },
+      budget: { costMicros: 10_000, spentMicros: 1_250_000, limitMicros: 10_000_000 },
     },
   },
 };

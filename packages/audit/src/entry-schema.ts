@@ -5,6 +5,7 @@ import { APPROVAL_ANSWERS, AUDIT_KINDS, ENTRY_VERSION, OUTCOME_STATUSES, VERDICT
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const Amount = z.number().finite().nonnegative();
+const Micros = z.number().int().nonnegative();
 
 /**
  * zod schema of an {@link AuditEntry} read from outside the log (an export, or a stored body
@@ -28,7 +29,7 @@ export const AuditEntrySchema = z.strictObject({
       risk: RiskLevelSchema.optional(),
       proof: z
         .strictObject({
-          policyRuleId: IdSchema.optional(),
+          policyRuleId: z.string().min(1).optional(),
           tokenId: IdSchema.optional(),
           approval: z
             .strictObject({
@@ -41,9 +42,9 @@ export const AuditEntrySchema = z.strictObject({
           allowanceId: IdSchema.optional(),
           budget: z
             .strictObject({
-              costUsd: Amount.optional(),
-              spentUsd: Amount.optional(),
-              limitUsd: Amount.optional(),
+              costMicros: Micros.optional(),
+              spentMicros: Micros.optional(),
+              limitMicros: Micros.optional(),
             })
             .optional(),
         })

@@ -69,11 +69,11 @@ export interface ApprovalProof {
   readonly answer?: ApprovalAnswer;
 }
 
-/** The budget figures a decision was checked against, in USD. */
+/** The budget figures a decision was checked against, in integer micro-dollars. */
 export interface BudgetProof {
-  readonly costUsd?: number;
-  readonly spentUsd?: number;
-  readonly limitUsd?: number;
+  readonly costMicros?: number;
+  readonly spentMicros?: number;
+  readonly limitMicros?: number;
 }
 
 /** What justified a verdict: any of a policy rule, a token, an approval, an allowance, a budget check. */

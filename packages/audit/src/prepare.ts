@@ -198,18 +198,19 @@ function writeProof(p: NonNullable<AuditDecisionInput['proof']>, out: Record<str
   if (b !== undefined) {
     const budget: Record<string, number> = {};
     const items: string[] = [];
-    for (const name of ['costUsd', 'limitUsd', 'spentUsd'] as const) {
+    for (const name of ['costMicros', 'limitMicros', 'spentMicros'] as const) {
       const value = b[name];
       if (value === undefined) continue;
-      budget[name] = amount(`decision.proof.budget.${name}`, value);
+      budget[name] = micros(`decision.proof.budget.${name}`, value);
       items.push(`"${name}":${value}`);
     }
     out.budget = budget;
     parts.push(`"budget":{${items.join(',')}}`);
   }
   if (p.policyRuleId !== undefined) {
-    out.policyRuleId = id('decision.proof.policyRuleId', p.policyRuleId);
-    parts.push(`"policyRuleId":"${p.policyRuleId}"`);
+    // A rule id names the rule that decided (`denied_paths:/etc/**`): free text, capped.
+    out.policyRuleId = freeText('decision.proof.policyRuleId', p.policyRuleId);
+    parts.push(`"policyRuleId":${writeString(out.policyRuleId as string)}`);
   }
   if (p.tokenId !== undefined) {
     out.tokenId = tokenId(p.tokenId);
@@ -282,6 +283,14 @@ function id(name: string, value: string): string {
 function amount(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new RangeError(`"${name}" expected a finite non-negative number, got ${value}`);
+  }
+  return value;
+}
+
+// Money is integer micro-dollars everywhere, so the log never records a rounded float.
+function micros(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`"${name}" expected a non-negative integer (micro-dollars), got ${value}`);
   }
   return value;
 }

@@ -17,6 +17,7 @@ import { prepareEntry, sealEntry } from '../src/prepare.js';
 const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,20}$/);
 const text = fc.string({ unit: 'grapheme', maxLength: 40 });
 const amount = fc.double({ min: 0, max: 1e6, noNaN: true });
+const micros = fc.nat({ max: 1e12 });
 const path = fc
   .array(fc.stringMatching(/^[a-z0-9_-]{1,8}$/), { minLength: 1, maxLength: 4 })
   .map((p) => `/${p.join('/')}`);
@@ -56,7 +57,10 @@ const input: fc.Arbitrary<AuditAppendInput> = fc.record(
               { approvalId: id, approvedBy: id, frontend: id, answer: fc.constantFrom(...APPROVAL_ANSWERS) },
               { requiredKeys: ['approvalId', 'approvedBy', 'frontend'] },
             ),
-            budget: fc.record({ costUsd: amount, spentUsd: amount, limitUsd: amount }, { requiredKeys: [] }),
+            budget: fc.record(
+              { costMicros: micros, spentMicros: micros, limitMicros: micros },
+              { requiredKeys: [] },
+            ),
           },
           { requiredKeys: [] },
         ),

@@ -4,6 +4,7 @@ export { expectBytes, fromHex, toHex, utf8 } from './bytes.js';
 export { canonicalBytes, canonicalJson } from './canonical.js';
 export { constantTimeEqual } from './compare.js';
 export {
+  createSigner,
   type Ed25519KeyPair,
   generateKeyPair,
   keyIdOf,

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { AstridError, type KeyId } from '@astrid/core';
 import { fromHex, toHex } from './bytes.js';
-import { generateKeyPair, keyIdOf, PUBLIC_KEY_BYTES, sign, verify } from './ed25519.js';
+import { createSigner, generateKeyPair, keyIdOf, PUBLIC_KEY_BYTES, verify } from './ed25519.js';
 import { type LoadedKey, loadSecretKey, saveSecretKey, syncDir } from './keyfile.js';
 
 /** One public key the runtime has used: current (retiredAt null) or archived by a rotation. */
@@ -44,11 +44,15 @@ const HISTORY_FILE = 'history.json';
 export class RuntimeKeyRing {
   private rotating: Promise<unknown> = Promise.resolve();
 
+  private signer: (message: Uint8Array) => Uint8Array;
+
   private constructor(
     private readonly dir: string,
     private key: LoadedKey,
     private records: PublicKeyRecord[],
-  ) {}
+  ) {
+    this.signer = createSigner(key.secretKey);
+  }
 
   /** Opens the key ring in `dir`, creating the first key when none exists yet. */
   static async openOrCreate(dir: string, now: () => number = Date.now): Promise<RuntimeKeyRing> {
@@ -121,7 +125,7 @@ export class RuntimeKeyRing {
 
   /** Signs with the current key. */
   sign(message: Uint8Array): { keyId: KeyId; signature: Uint8Array } {
-    return { keyId: this.keyId, signature: sign(message, this.key.secretKey) };
+    return { keyId: this.keyId, signature: this.signer(message) };
   }
 
   /** Verifies a signature made by the current key or any archived one. */
@@ -153,6 +157,7 @@ export class RuntimeKeyRing {
     await fs.rename(nextPath, join(this.dir, SECRET_FILE));
     await syncDir(this.dir);
     this.key = { ...pair, createdAt: at };
+    this.signer = createSigner(pair.secretKey);
     this.records = records;
     return { previous, current: this.keyId };
   }

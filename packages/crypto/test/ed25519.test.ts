@@ -2,6 +2,7 @@ import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  createSigner,
   fromHex,
   generateKeyPair,
   keyIdOf,
@@ -188,5 +189,18 @@ describe('generateKeyPair and keyIdOf', () => {
     expect(keyIdOf(publicKey.slice())).toBe(id);
     expect(keyIdOf(flipBit(publicKey, 0))).not.toBe(id);
     expect(() => keyIdOf(new Uint8Array(31))).toThrow(RangeError);
+  });
+});
+
+describe('createSigner', () => {
+  it('signs exactly as sign() does, with the key parsed once', () => {
+    const pair = generateKeyPair();
+    const signWith = createSigner(pair.secretKey);
+    for (const msg of [new Uint8Array(0), new Uint8Array([1, 2, 3]), new Uint8Array(1000).fill(7)]) {
+      const sig = signWith(msg);
+      expect(sig).toEqual(sign(msg, pair.secretKey));
+      expect(verify(sig, msg, pair.publicKey)).toBe(true);
+    }
+    expect(() => createSigner(new Uint8Array(31))).toThrow(RangeError);
   });
 });

@@ -277,9 +277,9 @@ export class SecurityInterceptor {
     try {
       result = await run();
       // The actual cost (LLM usage) is charged to the first reservation; the rest commit as reserved.
-      issued.forEach((it, i) =>
-        it.reservation.commit(i === 0 ? (result?.cost ?? it.reservation.amount) : it.reservation.amount),
-      );
+      issued.forEach((it, i) => {
+        it.reservation.commit(i === 0 ? (result?.cost ?? it.reservation.amount) : it.reservation.amount);
+      });
     } catch (err) {
       failure = err;
       for (const it of issued) it.reservation.refund();

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { report } from '@astrid/benchkit';
-import { blake3Hex, generateKeyPair, keyIdOf, type PublicKeyRecord, sign, toHex } from '@astrid/crypto';
+import {
+  blake3Hex,
+  createSigner,
+  generateKeyPair,
+  keyIdOf,
+  type PublicKeyRecord,
+  toHex,
+} from '@astrid/crypto';
 import { type BatchOperation, LevelDatabase, sortableNumberKey } from '@astrid/storage';
 import { AUDIT_STORE_NAMES, type AuditAppendInput, AuditLog } from '../src/index.js';
 
@@ -33,8 +40,8 @@ const RESULT: AuditAppendInput = {
 };
 const input = (i: number): AuditAppendInput => (i % 2 === 0 ? DECISION : RESULT);
 
-// Signs through @astrid/crypto's sign(), the path RuntimeKeyRing.sign takes, so checkpoint
-// signing costs what it costs in the runtime.
+// Signs through @astrid/crypto's createSigner(), the path RuntimeKeyRing.sign takes, so
+// checkpoint signing costs what it costs in the runtime.
 function memorySigner(): {
   keyId: string;
   sign(m: Uint8Array): { keyId: string; signature: Uint8Array };
@@ -43,7 +50,8 @@ function memorySigner(): {
   const pair = generateKeyPair();
   const keyId = keyIdOf(pair.publicKey);
   const record = { keyId, publicKey: toHex(pair.publicKey), createdAt: 0, retiredAt: null };
-  return { keyId, sign: (m) => ({ keyId, signature: sign(m, pair.secretKey) }), history: () => [record] };
+  const signWith = createSigner(pair.secretKey);
+  return { keyId, sign: (m) => ({ keyId, signature: signWith(m) }), history: () => [record] };
 }
 
 async function withLog<T>(fn: (log: AuditLog, db: LevelDatabase) => Promise<T>): Promise<T> {

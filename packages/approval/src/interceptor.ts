@@ -338,6 +338,13 @@ export class SecurityInterceptor {
     for (const token of this.deps.tokens.findCovering(action, ctx.principal, ctx.session)) {
       // A command that runs arbitrary code is only ever allowed once, for its exact hash.
       if (codeRunner && !(token.single_use && token.action_hash === hash)) continue;
+      // A command token must name an argv pattern, never the bare binary with any arguments.
+      if (
+        action.kind === 'execute_command' &&
+        token.action_hash === undefined &&
+        token.resources.some(isBareBinary)
+      )
+        continue;
       try {
         this.deps.tokens.verify(token, { action, principal: ctx.principal, session: ctx.session });
         return token;
@@ -614,6 +621,10 @@ function approvalProof(a: ApprovalRequest) {
     frontend: a.decidedBy?.frontend ?? a.state,
     ...(a.decision === undefined ? {} : { answer: a.decision }),
   };
+}
+
+function isBareBinary(r: CapabilityToken['resources'][number]): boolean {
+  return r.action === 'execute_command' && r.argv.length === 1 && r.trailing === 'any';
 }
 
 function describeProof(proof: GrantProof, escalated: boolean): string {

@@ -282,3 +282,29 @@ describe('SecurityInterceptor: each stage allows and denies, in order', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('command tokens', () => {
+  it('a token for the bare binary (any arguments) never authorizes; an argv-bound one does', async () => {
+    h = await makeHarness();
+    await h.tokens.mint({
+      resources: [{ action: 'execute_command', argv: ['git'], trailing: 'any' }],
+      subject: AGENT,
+      auditEntryId: 'e-1' as never,
+      scope: 'persistent',
+    });
+    h.answer = () => ({ decision: 'deny' });
+    const push: SensitiveAction = { kind: 'execute_command', argv: ['git', 'log', '-1'] };
+    expect((await h.interceptor.intercept(push, h.ctx())).allowed).toBe(false);
+    expect(h.requests).toHaveLength(1);
+    await h.tokens.mint({
+      resources: [{ action: 'execute_command', argv: ['git', 'log', '*'], trailing: 'none' }],
+      subject: AGENT,
+      auditEntryId: 'e-2' as never,
+      scope: 'persistent',
+    });
+    expect(await h.interceptor.intercept(push, h.ctx())).toMatchObject({
+      allowed: true,
+      proof: { stage: 'token' },
+    });
+  });
+});

@@ -1,0 +1,322 @@
+import {
+  type ApprovalBroker,
+  type ApprovalRequest,
+  type BudgetEvent,
+  BudgetLedger,
+  type BudgetLimits,
+  type InterceptorEvent,
+  SecurityInterceptor,
+} from '@astrid/approval';
+import { AstridError, principalId, type SessionId, sessionId } from '@astrid/core';
+import { randomId } from '@astrid/crypto';
+import type { LlmProvider } from '@astrid/llm';
+import type { ProcessTracker } from '@astrid/tools';
+import { AgentSession } from './agent-session.js';
+import { type AgentRef, EventHub, type RuntimeListener } from './events.js';
+import type { SessionHost } from './host.js';
+import { newSessionRecord, type SessionRecord, type SessionSummary } from './record.js';
+import { type ChildSpec, SubagentSupervisor } from './subagents.js';
+import { UntrustedFraming } from './untrusted.js';
+import { type HostParts, openWiring, type RuntimeOptions, type Wiring } from './wiring.js';
+
+/** Options of {@link Runtime.createSession}. */
+export interface CreateSessionOptions {
+  readonly label?: string;
+  /** Who the agent acts as; tokens minted by "Allow Always" are scoped to it. Default `agent`. */
+  readonly principal?: string;
+}
+
+/**
+ * Astrid's agent runtime for one data dir and workspace: it opens the database, key ring,
+ * audit log, capability store, approval broker, allowances, budget and interceptor, and runs
+ * sessions on them. Frontends subscribe to its events and answer approvals through
+ * {@link approvals}.
+ */
+export class Runtime {
+  private readonly live = new Map<SessionId, AgentSession>();
+  private readonly hub = new EventHub();
+  private readonly host: SessionHost;
+  private readonly mainInterceptor: SecurityInterceptor;
+  private readonly childInterceptors = new Map<SessionId, SecurityInterceptor>();
+  private readonly supervisor: SubagentSupervisor;
+  private closed = false;
+  // Requests pending at open were asked by interceptor calls that died with the last process.
+  private readonly pendingAtOpen: readonly ApprovalRequest[];
+
+  private constructor(
+    private readonly wiring: Wiring,
+    host: HostParts,
+  ) {
+    this.host = {
+      ...host,
+      events: this.hub,
+      runSubagent: (parent, request, signal) => this.supervisor.run(parent, request, signal),
+      forget: (id) => {
+        this.live.delete(id);
+        this.childInterceptors.delete(id);
+      },
+    };
+    this.mainInterceptor = new SecurityInterceptor(wiring.deps);
+    this.pendingAtOpen = host.approvals.pending();
+    this.supervisor = new SubagentSupervisor(
+      { maxDepth: wiring.config.subagents.max_depth, maxConcurrent: wiring.config.subagents.max_concurrent },
+      (parent, spec) => this.spawnChild(parent, spec),
+      this.hub,
+    );
+    host.approvals.subscribe((event) => {
+      const request = event.request;
+      if (event.type === 'approval_requested') {
+        const carried = this.host.carryOver.handle(request);
+        this.live.get(request.session)?.noteApproval(request);
+        if (carried) return;
+      } else if (this.host.carryOver.takeAnswered(request.id)) return;
+      this.hub.emit({ type: event.type, agent: this.refFor(request.session), request });
+    });
+  }
+
+  /** Opens everything on the data dir `home` for `workspace`. */
+  static async open(options: RuntimeOptions): Promise<Runtime> {
+    let runtime: Runtime | undefined;
+    const { wiring, host } = await openWiring(options, {
+      budget: (e) => runtime?.onBudgetEvent(e),
+      interceptor: (e) => runtime?.onInterceptorEvent(e),
+    });
+    runtime = new Runtime(wiring, host);
+    return runtime;
+  }
+
+  /** The approval broker: frontends list pending requests and answer them here. */
+  get approvals(): ApprovalBroker {
+    return this.host.approvals;
+  }
+
+  /** The audit log (read, verify, export). */
+  get audit(): SessionHost['audit'] {
+    return this.host.audit;
+  }
+
+  /** The real workspace root. */
+  get workspace(): string {
+    return this.host.boundary.root;
+  }
+
+  /** Every process group a tool started: the kill switch (#6) ends them with `killAll()`. */
+  get processes(): ProcessTracker {
+    return this.wiring.processes;
+  }
+
+  /** The LLM provider in use (a `DemoProvider` when no model is configured). */
+  get provider(): LlmProvider {
+    return this.host.provider;
+  }
+
+  /** Subscribes a frontend to every event; returns the unsubscribe function. */
+  subscribe(listener: RuntimeListener): () => void {
+    return this.hub.subscribe(listener);
+  }
+
+  /** Cancels an auto-apply countdown from any frontend; false if none is running under `id`. */
+  cancelAutoApply(id: string): boolean {
+    if (this.mainInterceptor.cancelAutoApply(id)) return true;
+    for (const i of this.childInterceptors.values()) if (i.cancelAutoApply(id)) return true;
+    return false;
+  }
+
+  /** The live session with this id, if it is loaded. */
+  session(id: SessionId): AgentSession | undefined {
+    return this.live.get(id);
+  }
+
+  /** Starts a new top-level session. */
+  async createSession(options: CreateSessionOptions = {}): Promise<AgentSession> {
+    this.assertOpen();
+    const id = sessionId(randomId('ses'));
+    const principal = principalId(options.principal ?? 'agent');
+    const t = this.host.now();
+    const record = newSessionRecord({
+      id,
+      principal,
+      label: options.label ?? `session ${new Date(t).toISOString()}`,
+      now: t,
+      mode: this.wiring.deps.settings.mode,
+      nonce: UntrustedFraming.create().nonce,
+    });
+    await this.host.store.save(record);
+    await this.host.audit.append({
+      kind: 'session_created',
+      principal,
+      sessionId: id,
+      details: { label: record.label },
+    });
+    return this.attach(record, this.mainInterceptor, this.wiring.deps.budget, this.wiring.limits.sessionMax, {
+      session: id,
+      root: id,
+      depth: 0,
+      label: record.label,
+    });
+  }
+
+  /**
+   * Loads a stored session (after a restart): history, budget spent and session tokens are
+   * restored. If a turn was interrupted, `session.interrupted` is true: call `resumeTurn()`.
+   */
+  async resumeSession(id: SessionId): Promise<AgentSession> {
+    this.assertOpen();
+    const loaded = this.live.get(id);
+    if (loaded !== undefined) return loaded;
+    const record = await this.host.store.load(id);
+    if (record.status === 'ended') throw new AstridError('INVALID_ARGUMENT', `session ${id} has ended`);
+    if (record.parent !== undefined) {
+      throw new AstridError(
+        'INVALID_ARGUMENT',
+        `session ${id} is a sub-agent of ${record.parent}; resume its parent`,
+      );
+    }
+    // A top-level session runs with the mode of today's config, which may have changed since.
+    record.mode = this.wiring.deps.settings.mode;
+    const { budget } = this.wiring.deps;
+    budget.restore(id, record.budget.spent, record.budget.extra);
+    this.host.capabilities.restoreSessionTokens(record.sessionTokens);
+    await this.host.audit.append({
+      kind: 'session_resumed',
+      principal: record.principal,
+      sessionId: id,
+      details: { interrupted: record.turn !== undefined, messages: record.history.length },
+    });
+    return this.attach(record, this.mainInterceptor, budget, this.wiring.limits.sessionMax, {
+      session: id,
+      root: id,
+      depth: 0,
+      label: record.label,
+    });
+  }
+
+  /** Every stored session's summary. */
+  listSessions(): Promise<SessionSummary[]> {
+    return this.host.store.list();
+  }
+
+  /**
+   * Closes the runtime. Turns still running are not cancelled: like a crash, they stay
+   * recorded as interrupted (pending approvals stay pending) and resume after the next open.
+   * Commands still running are killed (their process groups), and reported to the model as
+   * interrupted when the turn resumes.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wiring.processes.killAll();
+    this.host.approvals.close();
+    await this.host.audit.close();
+    await this.wiring.level.close();
+  }
+
+  private attach(
+    record: SessionRecord,
+    interceptor: SecurityInterceptor,
+    ledger: BudgetLedger,
+    baseLimit: number | undefined,
+    ref: AgentRef,
+    task?: string,
+  ): AgentSession {
+    const session = new AgentSession({
+      host: this.host,
+      record,
+      orphans: this.pendingAtOpen.filter((r) => r.session === record.id),
+      interceptor,
+      ledger,
+      baseLimit,
+      maxTurns: record.parent === undefined ? this.wiring.maxTurns : this.wiring.config.subagents.max_turns,
+      ref,
+      ...(task === undefined ? {} : { task }),
+    });
+    this.live.set(record.id, session);
+    return session;
+  }
+
+  private async spawnChild(parent: AgentSession, spec: ChildSpec): Promise<AgentSession> {
+    this.assertOpen();
+    const id = sessionId(randomId('sub'));
+    const t = this.host.now();
+    const label = `sub-agent: ${spec.task}`;
+    const limits: BudgetLimits = {
+      ...this.wiring.limits,
+      sessionMax: spec.budgetMicros,
+    };
+    const ledger = new BudgetLedger(
+      spec.budgetMicros === undefined ? { ...this.wiring.limits, sessionMax: undefined } : limits,
+      (e) => this.onBudgetEvent(e),
+    );
+    const interceptor = new SecurityInterceptor({
+      ...this.wiring.deps,
+      budget: ledger,
+      settings: { ...this.wiring.deps.settings, mode: spec.mode },
+    });
+    const record = newSessionRecord({
+      id,
+      principal: parent.principal,
+      label,
+      now: t,
+      mode: spec.mode,
+      nonce: UntrustedFraming.create().nonce,
+      parent: parent.id,
+      depth: parent.ref.depth + 1,
+      tainted: parent.tainted,
+      ...(spec.budgetMicros === undefined ? {} : { budgetLimit: spec.budgetMicros }),
+    });
+    await this.host.store.save(record);
+    await this.host.audit.append({
+      kind: 'session_created',
+      principal: parent.principal,
+      sessionId: id,
+      details: {
+        label,
+        parent: parent.id,
+        depth: record.depth,
+        mode: spec.mode,
+        budgetMicros: spec.budgetMicros ?? null,
+        tainted: record.tainted,
+      },
+    });
+    const session = this.attach(
+      record,
+      interceptor,
+      ledger,
+      spec.budgetMicros,
+      { session: id, root: parent.ref.root, parent: parent.id, depth: record.depth, label },
+      spec.task,
+    );
+    this.childInterceptors.set(id, interceptor);
+    return session;
+  }
+
+  private refFor(session: SessionId): AgentRef {
+    return this.live.get(session)?.ref ?? { session, root: session, depth: 0, label: session };
+  }
+
+  private onBudgetEvent(e: BudgetEvent): void {
+    const agent = this.refFor(e.session);
+    if (e.type === 'budget_warning')
+      this.hub.emit({ type: 'budget_warning', agent, used: e.used, limit: e.limit });
+    else this.hub.emit({ type: 'budget_extended', agent, by: e.by, limit: e.limit });
+  }
+
+  private onInterceptorEvent(e: InterceptorEvent): void {
+    if (e.type === 'auto_apply_cancelled') {
+      this.hub.emit(e);
+      return;
+    }
+    this.hub.emit({
+      type: 'auto_apply',
+      agent: this.refFor(e.session),
+      id: e.id,
+      action: e.action,
+      risk: e.risk,
+      seconds: e.seconds,
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AstridError('STORAGE_CLOSED', 'the runtime is closed');
+  }
+}

@@ -1,0 +1,181 @@
+import type { SecurityInterceptor } from '@astrid/approval';
+import type { PrincipalId, SessionId } from '@astrid/core';
+import type { LlmToolDefinition } from '@astrid/llm';
+import type { CallRunner } from './call-runner.js';
+import { compactHistory, compactionAuditEntry } from './context.js';
+import type { AgentRef, BudgetSnapshot, RuntimeEvent, TurnStatus } from './events.js';
+import type { SessionHost } from './host.js';
+import { runLlmStep } from './llm-step.js';
+import type { SessionRecord, TurnState } from './record.js';
+import type { UntrustedFraming } from './untrusted.js';
+
+/** How a turn ended and what the model said last. */
+export interface TurnResult {
+  readonly status: TurnStatus;
+  /** The final reply's text (empty unless `done`, or the partial text of a cancelled reply). */
+  readonly text: string;
+  /** LLM requests made in this turn. */
+  readonly steps: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** What the loop needs from its session. */
+export interface TurnLoopParts {
+  readonly host: SessionHost;
+  readonly record: SessionRecord;
+  readonly id: SessionId;
+  readonly principal: PrincipalId;
+  readonly ref: AgentRef;
+  readonly interceptor: SecurityInterceptor;
+  readonly framing: UntrustedFraming;
+  readonly systemPrompt: string;
+  readonly toolDefinitions: readonly LlmToolDefinition[];
+  readonly toolDefinitionChars: number;
+  readonly calls: CallRunner;
+  readonly maxTurns: number;
+  save(): Promise<void>;
+  emit(event: RuntimeEvent): void;
+  budget(): BudgetSnapshot;
+}
+
+/**
+ * The turn loop: compact the context if needed, one model request through the interceptor,
+ * then the reply's tool calls, their results back to the model, again, until a reply without
+ * tool calls, `max_turns`, an error, a denial or a cancellation. The record is saved after
+ * every step, so the loop can continue from any saved state after a restart.
+ */
+export class TurnLoop {
+  constructor(private readonly p: TurnLoopParts) {}
+
+  /** Runs `turn` from where it stands to its end. */
+  async run(turn: TurnState, signal: AbortSignal): Promise<TurnResult> {
+    for (;;) {
+      if (turn.phase === 'tools') {
+        const cancelled = await this.p.calls.runAll(turn.calls, signal);
+        this.p.record.history.push({
+          role: 'tool_results',
+          results: turn.calls.map((c) => ({
+            toolCallId: c.id,
+            content: c.result?.content ?? 'no result',
+            ...(c.result?.isError === true ? { isError: true } : {}),
+          })),
+        });
+        turn.phase = 'model';
+        turn.calls = [];
+        if (cancelled) return this.finish(turn, 'cancelled', '', { phase: 'tool' });
+        await this.p.save();
+        continue;
+      }
+      if (signal.aborted) return this.finish(turn, 'cancelled', '', { phase: 'model' });
+      if (turn.step >= this.p.maxTurns) {
+        const message = `the turn reached max_turns (${this.p.maxTurns} model requests) and was stopped`;
+        this.p.emit({ type: 'error', agent: this.p.ref, code: 'max_turns', message, retryable: false });
+        return this.finish(turn, 'max_turns', '', { error: { code: 'max_turns', message } });
+      }
+      await this.compactIfNeeded();
+      const outcome = await runLlmStep({
+        provider: this.p.host.provider,
+        request: {
+          system: this.p.systemPrompt,
+          messages: this.p.record.history,
+          tools: this.p.toolDefinitions,
+        },
+        pricing: this.p.host.pricing,
+        maxOutputTokens: this.p.host.maxOutputTokens,
+        interceptor: this.p.interceptor,
+        session: this.p.id,
+        principal: this.p.principal,
+        tainted: this.p.record.tainted,
+        workspace: this.p.host.boundary.root,
+        signal,
+        onText: (text) => this.p.emit({ type: 'text_delta', agent: this.p.ref, text }),
+      });
+      turn.step++;
+      switch (outcome.kind) {
+        case 'denied':
+        case 'error': {
+          const code = outcome.code;
+          const message = outcome.kind === 'denied' ? outcome.reason : outcome.message;
+          const retryable = outcome.kind === 'error' && outcome.retryable;
+          this.p.emit({ type: 'error', agent: this.p.ref, code, message, retryable });
+          return this.finish(turn, outcome.kind === 'denied' ? 'denied' : 'error', '', {
+            error: { code, message },
+          });
+        }
+        case 'cancelled':
+          if (outcome.text.length > 0) {
+            this.p.record.history.push({
+              role: 'assistant',
+              content: `${outcome.text}\n[reply cancelled by the user]`,
+            });
+          }
+          return this.finish(turn, 'cancelled', outcome.text, { phase: 'model' });
+        case 'reply': {
+          if (outcome.usage !== undefined) {
+            this.p.emit({
+              type: 'usage',
+              agent: this.p.ref,
+              usage: outcome.usage,
+              costMicros: outcome.costMicros,
+              budget: this.p.budget(),
+            });
+          }
+          const calls = outcome.toolCalls;
+          this.p.record.history.push({
+            role: 'assistant',
+            content: outcome.text.length > 0 || calls.length > 0 ? outcome.text : '(empty reply)',
+            ...(calls.length === 0
+              ? {}
+              : { toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) }),
+          });
+          if (calls.length === 0) return this.finish(turn, 'done', outcome.text, {});
+          turn.phase = 'tools';
+          turn.calls = calls.map((c) => ({
+            id: c.id,
+            name: c.name,
+            arguments: c.arguments,
+            ...(c.parseError === undefined ? {} : { parseError: c.parseError }),
+            state: 'pending' as const,
+            approvals: [],
+          }));
+          await this.p.save();
+        }
+      }
+    }
+  }
+
+  private async finish(
+    turn: TurnState,
+    status: TurnStatus,
+    text: string,
+    extra: { phase?: 'model' | 'tool'; error?: { code: string; message: string } },
+  ): Promise<TurnResult> {
+    this.p.record.turn = undefined;
+    await this.p.save();
+    if (status === 'cancelled')
+      this.p.emit({ type: 'cancelled', agent: this.p.ref, phase: extra.phase ?? 'model' });
+    this.p.emit({ type: 'turn_done', agent: this.p.ref, status, steps: turn.step, text });
+    return { status, text, steps: turn.step, ...(extra.error === undefined ? {} : { error: extra.error }) };
+  }
+
+  private async compactIfNeeded(): Promise<void> {
+    const compaction = compactHistory(this.p.record.history, {
+      maxChars: this.p.host.contextChars,
+      fixedChars: this.p.systemPrompt.length + this.p.toolDefinitionChars,
+      framing: this.p.framing,
+    });
+    if (compaction === undefined) return;
+    const entry = await this.p.host.audit.append(
+      compactionAuditEntry(compaction, this.p.principal, this.p.id, this.p.host.contextChars),
+    );
+    this.p.record.history = compaction.history;
+    await this.p.save();
+    this.p.emit({
+      type: 'context_compacted',
+      agent: this.p.ref,
+      removedMessages: compaction.removedMessages,
+      removedChars: compaction.removedChars,
+      auditEntry: entry.id,
+    });
+  }
+}

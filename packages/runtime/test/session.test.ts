@@ -1,0 +1,161 @@
+import { isAstridError, sessionId } from '@astrid/core';
+import type { Database, Store } from '@astrid/storage';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rig, type TestRig } from './helpers.js';
+
+let r: TestRig | undefined;
+afterEach(async () => {
+  await r?.close();
+  r = undefined;
+});
+
+/** Wraps a database so that writes to the `sessions` store fail once `failing.on` is set. */
+function failingSessions(failing: { on: boolean; writes: number }) {
+  return (db: Database): Database => ({
+    location: db.location,
+    batch: (ops, options) => db.batch(ops, options),
+    close: () => db.close(),
+    store<V>(name: string): Store<V> {
+      const inner = db.store<V>(name);
+      if (name !== 'sessions') return inner;
+      return {
+        ...inner,
+        name: inner.name,
+        get: (k) => inner.get(k),
+        del: (k, o) => inner.del(k, o),
+        entries: (range) => inner.entries(range),
+        putOp: (k, v) => inner.putOp(k, v),
+        delOp: (k) => inner.delOp(k),
+        async put(k, v, o) {
+          failing.writes++;
+          if (failing.on) throw new Error('injected: disk full');
+          return inner.put(k, v, o);
+        },
+      };
+    },
+  });
+}
+
+describe('sessions persist', () => {
+  it('after every step: a reopened runtime resumes history, label and budget', async () => {
+    const t = await rig({ files: { 'a.txt': 'alpha' } });
+    r = t;
+    t.server.enqueue(
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'a.txt' } }] },
+      { text: 'it says alpha' },
+    );
+    const session = await t.runtime.createSession({ label: 'first' });
+    await session.send('what is in a.txt?');
+    await session.setLabel('renamed');
+    const spent = session.budget().spent;
+    expect(spent).toBeGreaterThan(0);
+    const history = structuredClone(session.history);
+    await t.runtime.close();
+
+    const again = await rig({ reuse: { dirs: t.dirs, server: t.server } });
+    const resumed = await again.runtime.resumeSession(session.id);
+    expect(resumed.history).toEqual(history);
+    expect(resumed.label).toBe('renamed');
+    expect(resumed.tainted).toBe(true);
+    expect(resumed.interrupted).toBe(false);
+    expect(resumed.budget().spent).toBe(spent);
+    expect(await again.runtime.listSessions()).toEqual([
+      expect.objectContaining({
+        id: session.id,
+        label: 'renamed',
+        messages: 4,
+        interrupted: false,
+        spentMicros: spent,
+      }),
+    ]);
+    // The conversation goes on where it stood.
+    t.server.enqueue({ text: 'still alpha' });
+    expect(await resumed.send('and now?')).toMatchObject({ status: 'done', text: 'still alpha' });
+    const sent = t.server.requests.at(-1)?.body as { messages: unknown[] };
+    expect(sent.messages).toHaveLength(5);
+    await resumed.end();
+    await expect(again.runtime.resumeSession(session.id)).rejects.toThrow(/has ended/);
+    await again.close();
+    r = undefined;
+    await t.close();
+  });
+
+  it('an unknown session is SESSION_NOT_FOUND', async () => {
+    const t = await rig({});
+    r = t;
+    const err = await t.runtime.resumeSession(sessionId('ses_nope')).catch((e: unknown) => e);
+    expect(isAstridError(err, 'SESSION_NOT_FOUND')).toBe(true);
+  });
+
+  it('a failing session write ends the turn with a clear error and leaves it resumable', async () => {
+    const failing = { on: false, writes: 0 };
+    const t = await rig({ runtime: { wrapDb: failingSessions(failing) } });
+    r = t;
+    const session = await t.runtime.createSession();
+    failing.on = true;
+    t.server.enqueue({ text: 'the reply' });
+    const result = await session.send('hello');
+    expect(result.status).toBe('error');
+    expect(result.error?.code).toBe('STORAGE_FAILURE');
+    expect(t.of('error')[0]?.message).toContain('injected: disk full');
+    expect(session.interrupted).toBe(true);
+    expect(() => session.send('again')).toThrow(/interrupted turn/);
+    // Nothing was sent to the model: the first write (before the request) failed.
+    expect(t.server.requests).toHaveLength(0);
+    failing.on = false;
+    expect(await session.resumeTurn()).toMatchObject({ status: 'done', text: 'the reply' });
+    expect(session.history.map((m) => m.role)).toEqual(['user', 'assistant']);
+  });
+
+  it('refuses a second turn while one runs', async () => {
+    const t = await rig({});
+    r = t;
+    t.server.enqueue({ text: 'slow', latencyMs: 20 });
+    const session = await t.runtime.createSession();
+    const first = session.send('one');
+    expect(() => session.send('two')).toThrow(/already running/);
+    expect(() => session.send('  ')).toThrow(RangeError);
+    await first;
+  });
+});
+
+describe('max_turns', () => {
+  it('stops a turn whose model keeps calling tools, with an error event', async () => {
+    const t = await rig({ runtime: { maxTurns: 2 }, files: { 'a.txt': 'a' } });
+    r = t;
+    const read = { toolCalls: [{ name: 'read_file', arguments: { path: 'a.txt' } }] };
+    t.server.enqueue(read, read, read);
+    const session = await t.runtime.createSession();
+    const result = await session.send('loop forever');
+    expect(result).toMatchObject({ status: 'max_turns', steps: 2 });
+    expect(t.of('error')[0]).toMatchObject({ code: 'max_turns', retryable: false });
+    expect(t.server.requests).toHaveLength(2);
+    // The history ends with the last results, so the next turn is valid for both APIs.
+    expect(session.history.at(-1)?.role).toBe('tool_results');
+  });
+});
+
+describe('auto-apply countdown', () => {
+  it('reaches frontends labelled with the session, and any frontend can cancel it', async () => {
+    const t = await rig({
+      files: { 'old.txt': 'x' },
+      flags: {
+        workspace: { mode: 'autonomous' },
+        approval: { countdown_seconds: 60 },
+        security: { policy: { allowed_commands: ['rm old.txt'] } },
+      },
+    });
+    r = t;
+    const session = await t.runtime.createSession();
+    t.runtime.subscribe((e) => {
+      if (e.type === 'auto_apply') t.runtime.cancelAutoApply(e.id);
+    });
+    t.server.enqueue({ toolCalls: [{ name: 'bash', arguments: { command: 'rm old.txt' } }] }, { text: 'ok' });
+    expect(await session.send('clean up')).toMatchObject({ status: 'done' });
+    const [auto] = t.of('auto_apply');
+    expect(auto).toMatchObject({ agent: session.ref, risk: 'high', seconds: 60 });
+    expect(t.of('auto_apply_cancelled')).toEqual([{ type: 'auto_apply_cancelled', id: auto?.id }]);
+    expect(t.of('tool_result')[0]?.summary).toContain('APPROVAL_CANCELLED');
+    expect(t.asked).toEqual([]);
+  });
+});

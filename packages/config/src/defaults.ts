@@ -124,6 +124,6 @@ export function builtInDefaults(homeDenials: readonly string[] = []): MergedConf
     approval: { timeout_seconds: 600, allow_always_ttl_seconds: 3600, countdown_seconds: 3 },
     audit: { checkpoint_every: 256, checkpoint_seconds: 5 },
     tools: { bash: { timeout_seconds: 120, sandbox: 'auto' } },
-    subagents: { max_depth: 2, max_concurrent: 4, max_turns: 50 },
+    subagents: { max_depth: 3, max_concurrent: 5, max_turns: 50 },
   };
 }

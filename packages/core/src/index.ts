@@ -14,12 +14,31 @@ export {
   SensitiveActionSchema,
 } from './actions.js';
 export {
+  APPROVAL_DECISIONS,
+  APPROVAL_STATES,
+  type ApprovalAnswer,
+  ApprovalAnswerSchema,
+  type ApprovalDecision,
+  type ApprovalPreview,
+  type ApprovalRequest,
+  type ApprovalState,
+  type DecidedBy,
+} from './approval.js';
+export {
   AstridError,
   type AstridErrorOptions,
   ERROR_CODES,
   type ErrorCode,
   isAstridError,
 } from './errors.js';
+export type {
+  AgentRef,
+  BudgetSnapshot,
+  LlmUsage,
+  RuntimeEvent,
+  RuntimeListener,
+  TurnStatus,
+} from './events.js';
 export {
   type ApprovalId,
   type AuditEntryId,
@@ -39,4 +58,4 @@ export {
   tokenId,
 } from './ids.js';
 export { INPUT_CLASSES, type InputClass, InputClassSchema, leastTrusted } from './input.js';
-export { type JsonValue, JsonValueSchema } from './json.js';
+export { type JsonObject, type JsonValue, JsonValueSchema } from './json.js';

@@ -1,7 +1,7 @@
-import type { JsonValue } from '@astrid/core';
+import type { JsonObject, LlmUsage } from '@astrid/core';
 
-/** A JSON object: tool arguments and JSON schemas. */
-export type JsonObject = { readonly [key: string]: JsonValue };
+// Shared with frontends (usage events), so defined in core.
+export type { JsonObject, LlmUsage };
 
 /** A tool the model may call: its name, what it does, and its input as a JSON schema. */
 export interface LlmToolDefinition {
@@ -91,14 +91,6 @@ export type LlmErrorCode =
   | 'malformed_stream'
   /** The stream ended before its final event. */
   | 'truncated_stream';
-
-/** Token counts; `inputTokens` excludes cache reads and cache writes (each billed at its own rate). */
-export interface LlmUsage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly cacheReadTokens: number;
-  readonly cacheWriteTokens: number;
-}
 
 /** A streamed piece of reply text. */
 export interface TextDeltaEvent {

@@ -1,5 +1,5 @@
-import type { SensitiveAction } from '@astrid/core';
-import type { ApprovalPreview } from './approvals/request.js';
+import type { ErrorCode, SensitiveAction } from '@astrid/core';
+import type { ApprovalPreview, ApprovalRequest } from './approvals/request.js';
 
 function quote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -52,5 +52,20 @@ export function defaultPreview(action: SensitiveAction, sandboxed: boolean): App
       return { kind: 'network', method: action.method, host: action.host, port: action.port };
     default:
       return { kind: 'none' };
+  }
+}
+
+/** Why an answered request does not allow its action: the error code and a reason the agent can read. */
+export function approvalRefusal(request: ApprovalRequest): { code: ErrorCode; reason: string } {
+  switch (request.state) {
+    case 'expired':
+      return { code: 'APPROVAL_EXPIRED', reason: 'the approval request expired without an answer' };
+    case 'cancelled':
+      return { code: 'APPROVAL_CANCELLED', reason: 'the approval request was cancelled' };
+    default:
+      return {
+        code: 'APPROVAL_DENIED',
+        reason: `the user denied this${request.reason === undefined ? '' : `: ${request.reason}`}`,
+      };
   }
 }

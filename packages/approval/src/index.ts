@@ -37,7 +37,7 @@ export {
   worstCaseLlmCost,
 } from './budget/money.js';
 export { runsArbitraryCode } from './code-runners.js';
-export { defaultPreview, describeAction } from './describe.js';
+export { approvalRefusal, defaultPreview, describeAction } from './describe.js';
 export {
   budgetLimitsFromConfig,
   interceptorSettingsFromConfig,

@@ -17,7 +17,7 @@ import type { ApprovalRequest } from './approvals/request.js';
 import { Authorization, consumeAuthorization, issueAuthorization } from './authorization.js';
 import { type BudgetReservation, isBudgetRefusal } from './budget/ledger.js';
 import { runsArbitraryCode } from './code-runners.js';
-import { defaultPreview, describeAction } from './describe.js';
+import { approvalRefusal, defaultPreview, describeAction } from './describe.js';
 import type {
   GrantProof,
   InterceptContext,
@@ -547,18 +547,7 @@ export class SecurityInterceptor {
     approval: ApprovalRequest,
     risk: RiskLevel,
   ) {
-    const code: ErrorCode =
-      approval.state === 'expired'
-        ? 'APPROVAL_EXPIRED'
-        : approval.state === 'cancelled'
-          ? 'APPROVAL_CANCELLED'
-          : 'APPROVAL_DENIED';
-    const reason =
-      approval.state === 'denied'
-        ? `the user denied this${approval.reason === undefined ? '' : `: ${approval.reason}`}`
-        : approval.state === 'expired'
-          ? 'the approval request expired without an answer'
-          : 'the approval request was cancelled';
+    const { code, reason } = approvalRefusal(approval);
     return this.deny(action, ctx, 'approval', code, reason, risk, { approval: approvalProof(approval) });
   }
 

@@ -1,4 +1,4 @@
-import type { ApprovalRequest } from '@astrid/approval';
+import { type ApprovalRequest, approvalRefusal } from '@astrid/approval';
 import { approvalId, type JsonValue } from '@astrid/core';
 import type { JsonObject } from '@astrid/llm';
 import { type Tool, type ToolContext, ToolError } from '@astrid/tools';
@@ -236,19 +236,8 @@ export class CallRunner {
 }
 
 function unapproved(tool: string, r: ApprovalRequest): string {
-  const code =
-    r.state === 'expired'
-      ? 'APPROVAL_EXPIRED'
-      : r.state === 'cancelled'
-        ? 'APPROVAL_CANCELLED'
-        : 'APPROVAL_DENIED';
-  const why =
-    r.state === 'denied'
-      ? `the user denied this${r.reason === undefined ? '' : `: ${r.reason}`}`
-      : r.state === 'expired'
-        ? 'the approval request expired without an answer'
-        : 'the approval request was cancelled';
-  return `Astrid denied this ${tool} call at the approval stage (${code}): ${why}.`;
+  const { code, reason } = approvalRefusal(r);
+  return `Astrid denied this ${tool} call at the approval stage (${code}): ${reason}.`;
 }
 
 function previewValue(v: JsonValue, depth: number): JsonValue {

@@ -59,3 +59,31 @@ export {
 } from './ids.js';
 export { INPUT_CLASSES, type InputClass, InputClassSchema, leastTrusted } from './input.js';
 export { type JsonObject, type JsonValue, JsonValueSchema } from './json.js';
+export {
+  type ApprovalEventNotification,
+  type ApprovalEventType,
+  type AuditEntryWire,
+  approvalEventType,
+  type BudgetInfo,
+  type DaemonEventNotification,
+  HELLO_CONTEXT,
+  type LockdownState,
+  MAX_BUFFERED_BYTES,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  RPC_METHODS,
+  RPC_PARAMS,
+  RPC_PATH,
+  type RpcMethod,
+  type RpcNotifications,
+  type RpcParams,
+  type RpcResults,
+  type RpcValidParams,
+  type SessionEventNotification,
+  type SessionInfo,
+  WIRE_ERROR_CODES,
+  WireError,
+  type WireErrorData,
+  type WireOnlyCode,
+  wireCodeOf,
+} from './protocol.js';

@@ -1,5 +1,6 @@
 export { BASH_ENV_ALLOWLIST, buildChildEnv } from './bash/env.js';
 export { bashActions, shellArgv } from './bash/plan.js';
+export type { BashSandboxOptions } from './bash/sandbox.js';
 export { type BuiltinTools, type BuiltinToolsOptions, builtinTools, toolList } from './builtin.js';
 export { describeError, StaleBaseError, ToolCancelledError, ToolError } from './errors.js';
 export { type InvokeOptions, invokeTool, type ToolDefinition, toolDefinitions } from './invoke.js';

@@ -1,17 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AstridError } from '@astrid/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildChildEnv } from '../src/bash/env.js';
 import { invokeTool } from '../src/invoke.js';
 import { type BashToolOptions, createBashTool } from '../src/tools/bash.js';
 import { makeHarness, type ToolHarness } from './helpers/harness.js';
+import { eventually, sleepers, uniqueSleep } from './helpers/processes.js';
 
 let h: ToolHarness;
 beforeEach(async () => {
-  h = await makeHarness();
+  // Under /var/tmp, not /tmp: the sandbox's /tmp is private, and `outside` must be visible.
+  h = await makeHarness({}, { parent: '/var/tmp' });
 });
 afterEach(async () => {
   await h.close();
@@ -19,28 +20,6 @@ afterEach(async () => {
 
 const bash = (over: Partial<BashToolOptions> = {}) =>
   createBashTool({ processes: h.processes, inheritEnv: { ...process.env, HOME: h.home }, ...over });
-
-function dead(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  // A zombie waiting for its reaper (PID 1 in a container may never reap) is dead too.
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
-  } catch {
-    return true;
-  }
-}
-
-async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
-  for (let waited = 0; waited < ms; waited += 20) {
-    if (check()) return true;
-    await sleep(20);
-  }
-  return check();
-}
 
 describe('bash', () => {
   it('runs a command and reports a non-zero exit code as an error with the code in meta', async () => {
@@ -157,50 +136,57 @@ describe('bash', () => {
     expect(() => buildChildEnv({}, { 'bad name': 'x' })).toThrow(RangeError);
   });
 
-  it('kills the whole process group on timeout: a background child is gone too', async () => {
-    const out = await invokeTool(
-      bash(),
-      { command: 'sleep 1000 & echo $!; sleep 1000', timeout_ms: 500 },
-      h.ctx(),
-    );
-    expect(out.isError).toBe(true);
-    expect(out.content).toContain('[timed out after 500 ms; the process group was killed]');
-    const pid = Number(out.content.split('\n')[0]);
-    expect(pid).toBeGreaterThan(1);
-    expect(await eventually(() => dead(pid))).toBe(true);
-    expect(h.processes.size).toBe(0);
-  });
-
-  it('background jobs do not outlive their command', async () => {
-    const out = await invokeTool(bash(), { command: 'sleep 1000 & echo $!' }, h.ctx());
-    const pid = Number(out.content.split('\n')[0]);
-    expect(pid).toBeGreaterThan(1);
-    expect(await eventually(() => dead(pid))).toBe(true);
-  });
-
-  it('cancellation kills the group and is audited as cancelled', async () => {
-    const controller = new AbortController();
-    const pidFile = join(h.ws, 'pid.txt');
-    const running = invokeTool(
-      bash(),
-      { command: `sleep 1000 & echo $! > pid.txt; wait` },
-      h.ctx({ signal: controller.signal }),
-    );
-    expect(
-      await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000),
-    ).toBe(true);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    controller.abort();
-    const out = await running;
-    expect(out).toMatchObject({
-      isError: true,
-      content: 'the command was cancelled',
-      meta: { cancelled: true },
+  // In the sandbox `$!` is a pid of bwrap's PID namespace, so the sleepers are found by a
+  // unique argument in the host's /proc instead. Both modes: `none` is the auto fallback.
+  for (const mode of ['bwrap', 'none'] as const) {
+    it(`${mode}: kills the whole process group on timeout: a background child is gone too`, async () => {
+      const [a, b] = [uniqueSleep(), uniqueSleep()];
+      const out = await invokeTool(
+        bash({ sandbox: { mode } }),
+        { command: `sleep ${a} & echo started; sleep ${b}`, timeout_ms: 500 },
+        h.ctx(),
+      );
+      expect(out.isError).toBe(true);
+      expect(out.content).toContain('started');
+      expect(out.content).toContain('[timed out after 500 ms; the process group was killed]');
+      expect(await eventually(() => sleepers(a).length + sleepers(b).length === 0)).toBe(true);
+      expect(h.processes.size).toBe(0);
     });
-    expect(await eventually(() => dead(pid))).toBe(true);
-    const results = (await h.entries()).filter((e) => e.kind === 'result');
-    expect(results.at(-1)?.outcome?.status).toBe('cancelled');
-  });
+
+    it(`${mode}: background jobs do not outlive their command`, async () => {
+      const marker = uniqueSleep();
+      const out = await invokeTool(
+        bash({ sandbox: { mode } }),
+        { command: `sleep ${marker} & echo started` },
+        h.ctx(),
+      );
+      expect(out.content).toBe('started');
+      expect(out.meta).toMatchObject({ sandboxed: mode === 'bwrap' });
+      expect(await eventually(() => sleepers(marker).length === 0)).toBe(true);
+    });
+
+    it(`${mode}: cancellation kills the group and is audited as cancelled`, async () => {
+      const controller = new AbortController();
+      const marker = uniqueSleep();
+      const running = invokeTool(
+        bash({ sandbox: { mode } }),
+        { command: `sleep ${marker} & wait` },
+        h.ctx({ signal: controller.signal }),
+      );
+      // The sleeper really runs (visible from the host) before the call is cancelled.
+      expect(await eventually(() => sleepers(marker).length === 1, 10_000)).toBe(true);
+      controller.abort();
+      const out = await running;
+      expect(out).toMatchObject({
+        isError: true,
+        content: 'the command was cancelled',
+        meta: { cancelled: true },
+      });
+      expect(await eventually(() => sleepers(marker).length === 0)).toBe(true);
+      const results = (await h.entries()).filter((e) => e.kind === 'result');
+      expect(results.at(-1)?.outcome?.status).toBe('cancelled');
+    });
+  }
 
   it('killAll (the kill switch) ends every running command', async () => {
     const running = invokeTool(bash(), { command: 'sleep 1000', timeout_ms: 60_000 }, h.ctx());

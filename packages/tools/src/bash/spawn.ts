@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
+import type { SandboxCommand } from '@astrid/sandbox';
 import { ToolError } from '../errors.js';
 import type { ProcessTracker } from '../processes.js';
 import { CappedOutput } from './output.js';
@@ -8,12 +9,15 @@ import { CappedOutput } from './output.js';
 /** What to run and how. */
 export interface ShellRequest {
   readonly command: string;
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   readonly maxOutputChars: number;
   readonly tracker: ProcessTracker;
   readonly bashPath: string;
+  /**
+   * Wraps the shell's argv with its cwd and environment: inside bubblewrap, or as is when
+   * there is no sandbox.
+   */
+  readonly prepare: (argv: readonly string[]) => Promise<SandboxCommand>;
   readonly signal?: AbortSignal;
 }
 
@@ -28,6 +32,8 @@ export interface ShellResult {
   readonly cancelled: boolean;
   /** `$PWD` when the shell exited, if it told us (an `exec` or a kill leaves it unknown). */
   readonly finalCwd?: string;
+  /** Whether it ran inside the sandbox. */
+  readonly sandboxed: boolean;
 }
 
 // After the shell exits and its group is killed, output still in the pipes is drained for
@@ -35,18 +41,21 @@ export interface ShellResult {
 const DRAIN_MS = 1000;
 
 /**
- * Runs `bash --noprofile --norc -c` in its own process group (`detached`), cwd and
- * environment as given, stdin closed. The script starts with two lines of ours: `exec 2>&1`
- * (stdout and stderr interleaved in one pipe) and an EXIT trap that prints `$PWD` after a
- * random marker, so the working directory can persist to the next call. The timeout and
- * cancellation SIGKILL the whole group; so does the shell's own exit (background jobs do not
- * outlive their command).
+ * Runs `bash --noprofile --norc -c`, wrapped by `req.prepare` (inside bubblewrap, or as
+ * is), in its own process group (`detached`), cwd and environment as given, stdin closed.
+ * The script starts with two lines of ours: `exec 2>&1` (stdout and stderr interleaved in
+ * one pipe) and an EXIT trap that prints `$PWD` after a random marker, so the working
+ * directory can persist to the next call. The timeout and cancellation SIGKILL the whole
+ * group; so does the shell's own exit (background jobs do not outlive their command). In
+ * the sandbox the group is bwrap's: killing it kills bwrap, whose PID namespace takes every
+ * process of the command with it, including those that left the group (`setsid`).
  */
-export function runShell(req: ShellRequest): Promise<ShellResult> {
+export async function runShell(req: ShellRequest): Promise<ShellResult> {
   const marker = `__ASTRID_CWD_${randomBytes(12).toString('hex')}__`;
   const script = `exec 2>&1\ntrap 'builtin printf "\\n${marker}%s\\n" "$PWD"' EXIT\n${req.command}`;
   const head = Math.floor((req.maxOutputChars * 2) / 3);
   const out = new CappedOutput(head, req.maxOutputChars - head);
+  const cmd = await req.prepare([req.bashPath, '--noprofile', '--norc', '-c', script]);
   return new Promise<ShellResult>((resolve, reject) => {
     if (req.signal?.aborted) {
       resolve({
@@ -56,12 +65,13 @@ export function runShell(req: ShellRequest): Promise<ShellResult> {
         signal: null,
         timedOut: false,
         cancelled: true,
+        sandboxed: cmd.sandboxed,
       });
       return;
     }
-    const child = spawn(req.bashPath, ['--noprofile', '--norc', '-c', script], {
-      cwd: req.cwd,
-      env: { ...req.env },
+    const child = spawn(cmd.file, [...cmd.args], {
+      cwd: cmd.cwd,
+      env: { ...cmd.env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -104,6 +114,7 @@ export function runShell(req: ShellRequest): Promise<ShellResult> {
         timedOut,
         cancelled,
         ...(done.trailer === undefined ? {} : { finalCwd: done.trailer }),
+        sandboxed: cmd.sandboxed,
       });
     };
     const streamClosed = () => {
@@ -120,7 +131,7 @@ export function runShell(req: ShellRequest): Promise<ShellResult> {
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', onAbort);
       req.tracker.untrack(child.pid);
-      reject(new ToolError(`could not start ${req.bashPath}: ${err.message}`));
+      reject(new ToolError(`could not start ${cmd.file}: ${err.message}`));
     });
     child.on('exit', (code, signal) => {
       exit = { code, signal };

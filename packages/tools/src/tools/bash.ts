@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
+import type { SandboxResolution } from '@astrid/sandbox';
 import { z } from 'zod';
 import { buildChildEnv } from '../bash/env.js';
 import { bashActions, sameActions } from '../bash/plan.js';
+import { BashSandbox, type BashSandboxOptions } from '../bash/sandbox.js';
 import { runShell, type ShellResult } from '../bash/spawn.js';
 import { ToolCancelledError, ToolError } from '../errors.js';
 import type { ProcessTracker } from '../processes.js';
@@ -23,6 +25,8 @@ export interface BashToolOptions {
   readonly maxTimeoutMs?: number;
   /** Default 30,000 characters. */
   readonly maxOutputChars?: number;
+  /** The OS sandbox (`[tools.bash] sandbox`, default `auto`: bubblewrap when it works). */
+  readonly sandbox?: BashSandboxOptions;
 }
 
 const BashInput = z.object({
@@ -53,6 +57,8 @@ export interface BashTool extends Tool<BashInput> {
   readonly cwd: string | undefined;
   /** Goes back to the workspace root. */
   resetCwd(): void;
+  /** How its commands run (resolved at the first call, then fixed): for status and tests. */
+  sandbox(): Promise<SandboxResolution>;
 }
 
 async function isDirectoryInside(ctx: ToolContext, path: string): Promise<string | undefined> {
@@ -76,13 +82,15 @@ function render(r: ShellResult, timeoutMs: number, notices: readonly string[]): 
 
 /**
  * `bash`: runs a command line in the working directory kept from the previous call, in its
- * own process group, with an allowlisted environment, a time limit and an output cap.
+ * own process group, inside the OS sandbox (@astrid/sandbox) unless it resolved to `none`,
+ * with an allowlisted environment, a time limit and an output cap.
  */
 export function createBashTool(options: BashToolOptions): BashTool {
   const env = buildChildEnv(options.inheritEnv ?? process.env, options.env ?? {});
   const defaultTimeout = options.defaultTimeoutMs ?? 120_000;
   const maxTimeout = options.maxTimeoutMs ?? 600_000;
   const maxOutput = options.maxOutputChars ?? 30_000;
+  const sandbox = new BashSandbox(options.sandbox);
   let cwd: string | undefined;
   const stateOf = (plan: ToolPlan): BashPlanState => {
     const s = plan.state as BashPlanState | undefined;
@@ -96,7 +104,10 @@ export function createBashTool(options: BashToolOptions): BashTool {
       `workspace root and must stay inside it). stdout and stderr are returned together, cut to ${maxOutput} ` +
       `characters. Default time limit ${defaultTimeout} ms (timeout_ms, at most ${maxTimeout}); the whole ` +
       'process group is killed at the limit, and background jobs end with the command. Only a few ' +
-      'environment variables are passed (PATH, HOME, LANG, LC_*, TERM, USER, SHELL, TMPDIR).',
+      'environment variables are passed (PATH, HOME, LANG, LC_*, TERM, USER, SHELL, TMPDIR). When the ' +
+      'sandbox is on, everything outside the workspace is read-only, /tmp is private and empty, ' +
+      'credential stores are hidden, and there is no network unless the command visibly makes a ' +
+      'network request that was approved.',
     inputSchema: BashInput,
     get cwd() {
       return cwd;
@@ -104,7 +115,12 @@ export function createBashTool(options: BashToolOptions): BashTool {
     resetCwd() {
       cwd = undefined;
     },
+    sandbox() {
+      return sandbox.resolution();
+    },
     async plan(input, ctx) {
+      // `sandbox = "bwrap"` that cannot start: refused before anyone is asked to approve.
+      await sandbox.assertUsable();
       let start = ctx.boundary.root;
       let notice: string | undefined;
       if (cwd !== undefined) {
@@ -129,14 +145,17 @@ export function createBashTool(options: BashToolOptions): BashTool {
         if ((await isDirectoryInside(ctx, state.cwd)) !== state.cwd) {
           throw new ToolError(`the working directory ${state.cwd} changed after approval; not run`);
         }
+        // The host network only for a call whose network request was authorized as such
+        // (every planned action holds an Authorization here); otherwise none at all, so a
+        // connection the parser could not see fails inside the sandbox.
+        const network = plan.actions.some((a) => a.kind === 'network_request');
         const r = await runShell({
           command: input.command,
-          cwd: state.cwd,
-          env,
           timeoutMs,
           maxOutputChars: maxOutput,
           tracker: options.processes,
           bashPath: options.bashPath ?? 'bash',
+          prepare: (argv) => sandbox.command(argv, { cwd: state.cwd, env, boundary: ctx.boundary, network }),
           ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
         });
         if (r.cancelled) throw new ToolCancelledError('the command');
@@ -161,6 +180,8 @@ export function createBashTool(options: BashToolOptions): BashTool {
             timedOut: r.timedOut,
             truncated: r.truncated,
             cwd: cwd ?? ctx.boundary.root,
+            sandboxed: r.sandboxed,
+            network: r.sandboxed ? network : true,
           },
         };
         return { value, output: r.output, ...(r.exitCode === null ? {} : { exitCode: r.exitCode }) };

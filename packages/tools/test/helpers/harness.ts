@@ -11,6 +11,7 @@ import {
   createPolicyStage,
   DEFAULT_POLICY_RULES,
   type InterceptorSettings,
+  type PolicyRules,
   SecurityInterceptor,
 } from '@astrid/approval';
 import { type AuditEntry, AuditLog } from '@astrid/audit';
@@ -53,9 +54,25 @@ export const SESSION: SessionId = sessionId('sess-tools');
 export const AGENT: PrincipalId = principalId('agent-1');
 const USER = { principal: principalId('alice'), frontend: 'cli' };
 
+/** Where the harness lives and which admin policy it runs. */
+export interface HarnessOptions {
+  /**
+   * The directory the temp dir is made in (default the OS tmpdir). Sandbox tests use
+   * /var/tmp: the sandbox replaces /tmp with an empty private one, so a home or an
+   * `outside` dir under /tmp would be invisible anyway and prove nothing.
+   */
+  readonly parent?: string;
+  /** The admin policy; default `DEFAULT_POLICY_RULES(home, data)`. */
+  readonly rules?: (home: string, data: string) => PolicyRules;
+}
+
 /** Builds everything from real parts in a fresh temp dir; approvals are answered Allow Once by default. */
-export async function makeHarness(settings: Partial<InterceptorSettings> = {}): Promise<ToolHarness> {
-  const base = await mkdtemp(join(tmpdir(), 'astrid-tools-'));
+export async function makeHarness(
+  settings: Partial<InterceptorSettings> = {},
+  options: HarnessOptions = {},
+): Promise<ToolHarness> {
+  if (options.parent !== undefined) await mkdir(options.parent, { recursive: true });
+  const base = await mkdtemp(join(options.parent ?? tmpdir(), 'astrid-tools-'));
   const wsDir = join(base, 'ws');
   const home = join(base, 'home');
   const outside = join(base, 'outside');
@@ -84,7 +101,7 @@ export async function makeHarness(settings: Partial<InterceptorSettings> = {}): 
   });
   const allowances = await AllowanceStore.open(level);
   const boundary = await WorkspaceBoundary.create(wsDir, { home, astridHome: data });
-  const policy = createPolicyStage(DEFAULT_POLICY_RULES(home, data), {
+  const policy = createPolicyStage((options.rules ?? DEFAULT_POLICY_RULES)(home, data), {
     home,
     env: { HOME: home, ASTRID_HOME: data },
     resolveHost: async () => ['203.0.113.7'],

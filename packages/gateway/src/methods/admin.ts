@@ -1,0 +1,145 @@
+import { AUDIT_KINDS, type AuditKind } from '@astrid/audit';
+import { loadConfig, paths, redactConfig } from '@astrid/config';
+import { AstridError, type AuditEntryWire, type JsonValue, WIRE_ERROR_CODES, WireError } from '@astrid/core';
+import { toHex } from '@astrid/crypto';
+import type { GatewayContext } from '../context.js';
+import type { Handlers } from '../rpc.js';
+
+type AdminHandlers = Pick<
+  Handlers,
+  | 'audit.list'
+  | 'audit.get'
+  | 'audit.verify'
+  | 'audit.stats'
+  | 'audit.export'
+  | 'token.list'
+  | 'token.revoke'
+  | 'config.get'
+  | 'config.validate'
+  | 'config.paths'
+  | 'keys.show'
+  | 'keys.rotate'
+>;
+
+function notSupported(what: string): WireError {
+  return new WireError(WIRE_ERROR_CODES.NOT_SUPPORTED, what, { code: 'NOT_SUPPORTED' });
+}
+
+function isKind(kind: string): kind is AuditKind {
+  return (AUDIT_KINDS as readonly string[]).includes(kind);
+}
+
+function wire(entry: object): AuditEntryWire {
+  return entry as AuditEntryWire;
+}
+
+/** `audit.*`, `token.*`, `config.*`, `keys.*`. */
+export function adminHandlers(ctx: GatewayContext): AdminHandlers {
+  const audit = ctx.runtime.audit;
+  return {
+    'audit.list': async ({ sessionId, kind, fromSeq, limit, reverse }) => {
+      if (kind !== undefined && !isKind(kind)) {
+        throw new AstridError('INVALID_ARGUMENT', `"kind" expected one of ${AUDIT_KINDS.join(', ')}`);
+      }
+      const entries: AuditEntryWire[] = [];
+      for await (const entry of audit.read({
+        ...(sessionId === undefined ? {} : { sessionId }),
+        ...(kind === undefined ? {} : { kind }),
+        ...(fromSeq === undefined ? {} : { fromSeq }),
+        limit: limit ?? 100,
+        reverse: reverse === true,
+      })) {
+        entries.push(wire(entry));
+      }
+      return { entries };
+    },
+
+    'audit.get': async ({ seq }) => {
+      const entry = await audit.get(seq);
+      if (entry === undefined) throw new AstridError('INVALID_ARGUMENT', `no audit entry ${seq}`);
+      return wire(entry);
+    },
+
+    'audit.verify': async ({ deep }) => {
+      const result = await audit.verify(deep === undefined ? {} : { deep });
+      return { ...result };
+    },
+
+    'audit.stats': () => {
+      const head = audit.head;
+      const checkpoint = audit.checkpointHead;
+      return {
+        entries: head === null ? 0 : head.seq + 1,
+        head,
+        checkpoint: checkpoint === null ? null : { ...checkpoint },
+      };
+    },
+
+    'audit.export': async ({ offset, limit }) => {
+      const start = offset ?? 0;
+      const max = limit ?? 1000;
+      const lines: string[] = [];
+      let index = 0;
+      let more = false;
+      for await (const line of audit.exportJsonl()) {
+        if (index++ < start) continue;
+        if (lines.length === max) {
+          more = true;
+          break;
+        }
+        lines.push(line);
+      }
+      return more ? { lines, next: start + lines.length } : { lines };
+    },
+
+    // The runtime does not expose its capability store yet (see the README).
+    'token.list': () => {
+      throw notSupported('token.list needs the runtime to expose its capability store (not yet)');
+    },
+    'token.revoke': () => {
+      throw notSupported('token.revoke needs the runtime to expose its capability store (not yet)');
+    },
+
+    'config.get': () => ({ config: redactConfig(ctx.config) as unknown as JsonValue }),
+
+    'config.validate': async () => {
+      try {
+        const loaded = await loadConfig({
+          home: ctx.home,
+          workspace: ctx.workspace,
+          env: ctx.env,
+          ...(ctx.adminConfigPath === undefined ? {} : { adminPath: ctx.adminConfigPath }),
+        });
+        return {
+          valid: true,
+          errors: [],
+          warnings: loaded.warnings.map((w) => `${w.source}: ${w.path}: ${w.message}`),
+        };
+      } catch (err) {
+        if (!(err instanceof AstridError)) throw err;
+        return { valid: false, errors: [err.message], warnings: [] };
+      }
+    },
+
+    'config.paths': async () => ({
+      home: ctx.home,
+      files: await paths({
+        home: ctx.home,
+        workspace: ctx.workspace,
+        env: ctx.env,
+        ...(ctx.adminConfigPath === undefined ? {} : { adminPath: ctx.adminConfigPath }),
+      }),
+    }),
+
+    'keys.show': () => ({
+      keyId: ctx.keys.keyId,
+      publicKey: toHex(ctx.keys.publicKey),
+      history: ctx.keys.history().map((r) => ({ ...r })),
+    }),
+
+    // Rotating a second key ring instance would leave the runtime signing with the old key.
+    'keys.rotate': () => {
+      throw notSupported('keys.rotate needs the runtime to expose its key ring (not yet)');
+    },
+  };
+}

@@ -59,7 +59,7 @@ function connectionLost(message: string): WireError {
 }
 
 function unavailable(message: string, cause?: unknown): AstridError {
-  return new AstridError('INTERNAL', message, { cause, details: { reason: 'daemon_unavailable' } });
+  return new AstridError('DAEMON_UNAVAILABLE', message, { cause });
 }
 
 /**

@@ -50,6 +50,9 @@ export const ERROR_CODES = {
   AUTHORIZATION_INVALID: 'AUTHORIZATION_INVALID',
   SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
   INTERNAL: 'INTERNAL',
+  // Append only from here: the wire error number of a code is derived from its position.
+  SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE',
+  DAEMON_UNAVAILABLE: 'DAEMON_UNAVAILABLE',
 } as const;
 
 /** One of the string codes in {@link ERROR_CODES}. */

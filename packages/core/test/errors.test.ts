@@ -44,6 +44,8 @@ describe('ERROR_CODES', () => {
       'AUTHORIZATION_INVALID',
       'SESSION_NOT_FOUND',
       'INTERNAL',
+      'SANDBOX_UNAVAILABLE',
+      'DAEMON_UNAVAILABLE',
     ]);
   });
 

@@ -89,12 +89,8 @@ export function probeSandbox(options: ProbeOptions = {}): Promise<SandboxProbe> 
   return probe;
 }
 
-/**
- * The error code of a refusal. There is no dedicated code yet (SANDBOX_UNAVAILABLE would
- * be one); POLICY_DENIED is the closest: a configured rule forbids running, and no approval
- * can override it.
- */
-export const SANDBOX_REFUSAL_CODE: ErrorCode = 'POLICY_DENIED';
+/** The error code of a refusal: the configured sandbox cannot start, so nothing may run. */
+export const SANDBOX_REFUSAL_CODE: ErrorCode = 'SANDBOX_UNAVAILABLE';
 
 /** How commands will run, decided once from the setting and the probe. */
 export interface SandboxResolution {

@@ -51,7 +51,7 @@ describe('resolveSandboxMode', () => {
     const r = resolveSandboxMode('bwrap', broken);
     expect(r).toMatchObject({ mode: 'bwrap', sandboxed: false });
     expect(r.refusal).toEqual({
-      code: 'POLICY_DENIED',
+      code: 'SANDBOX_UNAVAILABLE',
       message:
         '[tools.bash] sandbox = "bwrap" but bubblewrap cannot start (/nowhere/bwrap not found); commands are refused',
     });

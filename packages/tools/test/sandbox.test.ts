@@ -230,7 +230,7 @@ describe('when bubblewrap is unusable', () => {
     expect(out).toEqual({
       isError: true,
       content:
-        'POLICY_DENIED: [tools.bash] sandbox = "bwrap" but bubblewrap cannot start ' +
+        'SANDBOX_UNAVAILABLE: [tools.bash] sandbox = "bwrap" but bubblewrap cannot start ' +
         '(/nonexistent/astrid/bwrap not found (install the bubblewrap package)); commands are refused',
     });
     expect(h.requests).toHaveLength(0);

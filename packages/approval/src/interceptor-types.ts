@@ -61,6 +61,8 @@ export interface InterceptorDeps {
   readonly allowances: AllowanceStore;
   readonly audit: AuditSink;
   readonly epochs: EpochSource;
+  /** True while the kill switch is engaged: every action is denied, before any other stage. */
+  readonly lockedDown?: () => boolean;
   readonly settings: InterceptorSettings;
   readonly now?: () => number;
   readonly onEvent?: (event: InterceptorEvent) => void;

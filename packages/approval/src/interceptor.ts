@@ -62,6 +62,19 @@ export class SecurityInterceptor {
       return this.deny(undefined, ctx, 'policy', 'INVALID_ACTION', (err as Error).message, 'low', {});
     }
     let risk = defaultRisk(action);
+    if (deps.lockedDown?.() === true) {
+      return this.deny(
+        action,
+        ctx,
+        'policy',
+        'POLICY_DENIED',
+        'the daemon is in lockdown (kill switch)',
+        risk,
+        {
+          policyRuleId: 'lockdown',
+        },
+      );
+    }
 
     // 1. Policy: admin hard limits. A deny here is final; nothing below can override it.
     const policy = await deps.policy.evaluate(action, { workspaceRoot: deps.boundary.root });

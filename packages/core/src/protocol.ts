@@ -267,7 +267,14 @@ export interface RpcResults {
     readonly sessions: { readonly total: number; readonly active: number; readonly running: number };
     readonly pendingApprovals: number;
     readonly connections: number;
-    readonly sandbox: { readonly configured: string; readonly active: 'yes' | 'no' | 'unknown' };
+    readonly sandbox: {
+      readonly configured: string;
+      readonly active: 'yes' | 'no' | 'unknown';
+      /** Set when `auto` fell back to running commands unsandboxed. */
+      readonly warning?: string;
+      /** Set when `bwrap` is required but cannot start: commands are refused. */
+      readonly refusal?: string;
+    };
     readonly lockdown: LockdownState;
   };
   'daemon.shutdown': { readonly stopping: true };

@@ -97,6 +97,10 @@ export class Gateway {
       env,
       // Every model request is refused while the kill switch is engaged.
       provider: gateProvider(inner, () => lockdown?.active !== false),
+      // A lockdown bumps the epoch, which voids every outstanding Authorization, and
+      // denies every action until unlock.
+      epochs: { current: () => lockdown?.current.epoch ?? 0 },
+      lockedDown: () => lockdown?.active !== false,
       pricing: extra.pricing ?? (inner instanceof DemoProvider ? DEMO_PRICING : options.config.model.pricing),
       // The gateway keeps its event streams and kill-switch state in the runtime's database
       // (LevelDB allows one process per database, and the daemon is that process).

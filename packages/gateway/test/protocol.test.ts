@@ -17,7 +17,7 @@ describe('JSON-RPC over the Unix socket', () => {
     const status = await client.call('daemon.status');
     expect(status.pid).toBe(process.pid);
     expect(status.lockdown.active).toBe(false);
-    expect(status.sandbox.active).toBe('unknown');
+    expect(status.sandbox.active).toBe('yes');
     expect(status.connections).toBeGreaterThanOrEqual(1);
   });
 

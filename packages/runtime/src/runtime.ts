@@ -95,6 +95,11 @@ export class Runtime {
     return this.host.audit;
   }
 
+  /** How commands run: bubblewrap or unsandboxed, and why (for `daemon.status`). */
+  get sandbox(): Wiring['sandbox'] {
+    return this.wiring.sandbox;
+  }
+
   /** The real workspace root. */
   get workspace(): string {
     return this.host.boundary.root;

@@ -8,6 +8,7 @@ import {
   type BudgetLimits,
   budgetLimitsFromConfig,
   createPolicyStage,
+  type EpochSource,
   type HostResolver,
   type InterceptorDeps,
   type InterceptorEvent,
@@ -19,6 +20,7 @@ import { CapabilityStore, TrustedKeys } from '@astrid/capabilities';
 import type { AstridConfig, ModelPricing } from '@astrid/config';
 import { RuntimeKeyRing } from '@astrid/crypto';
 import { createProvider, type Env, type LlmProvider, type ProviderOptions } from '@astrid/llm';
+import { resolveSandbox, type SandboxResolution, type SandboxSetting } from '@astrid/sandbox';
 import { type Database, LevelDatabase } from '@astrid/storage';
 import { builtinTools, ProcessTracker, type Tool, toolList } from '@astrid/tools';
 import { WorkspaceBoundary } from '@astrid/workspace';
@@ -57,8 +59,16 @@ export interface RuntimeOptions {
   readonly contextChars?: number;
   /** DNS for the policy's host checks (tests inject one). */
   readonly resolveHost?: HostResolver;
-  /** Whether commands run sandboxed (shown on approval cards). */
-  readonly sandboxed?: boolean;
+  /**
+   * How commands are sandboxed: a resolution made once at daemon start (`resolveSandbox`),
+   * or a setting to resolve now; default `[tools.bash] sandbox` from config. The same
+   * decision feeds the bash tool, the approval cards ("not sandboxed") and `daemon.status`.
+   */
+  readonly sandbox?: SandboxSetting | SandboxResolution;
+  /** The kill-switch epoch (a lockdown bumps it and voids every Authorization); default: fixed 0. */
+  readonly epochs?: EpochSource;
+  /** True while the kill switch is engaged: every action is denied. */
+  readonly lockedDown?: () => boolean;
   /** Wraps the database (tests inject faults or count writes). */
   readonly wrapDb?: (db: Database) => Database;
 }
@@ -71,6 +81,8 @@ export interface Wiring {
   readonly config: AstridConfig;
   readonly maxTurns: number;
   readonly processes: ProcessTracker;
+  /** How commands run (for `daemon.status`). */
+  readonly sandbox: SandboxResolution;
 }
 
 /** The shared parts sessions use, before the runtime adds its own callbacks. */
@@ -147,6 +159,9 @@ export async function openWiring(
       env: policyEnv,
       ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
     });
+    const sandboxSetting = options.sandbox ?? config.tools.bash.sandbox;
+    const sandbox =
+      typeof sandboxSetting === 'string' ? await resolveSandbox(sandboxSetting) : sandboxSetting;
     const deps: InterceptorDeps = {
       policy,
       boundary,
@@ -155,8 +170,9 @@ export async function openWiring(
       approvals,
       allowances,
       audit,
-      epochs: { current: () => 0 },
-      settings: interceptorSettingsFromConfig(config, options.sandboxed ?? false),
+      epochs: options.epochs ?? { current: () => 0 },
+      ...(options.lockedDown === undefined ? {} : { lockedDown: options.lockedDown }),
+      settings: interceptorSettingsFromConfig(config, sandbox.sandboxed),
       now,
       onEvent: (e) => relay.interceptor(e),
     };
@@ -168,12 +184,17 @@ export async function openWiring(
         ? () =>
             toolList(
               builtinTools({
-                bash: { processes, inheritEnv, defaultTimeoutMs: config.tools.bash.timeout_seconds * 1000 },
+                bash: {
+                  processes,
+                  inheritEnv,
+                  defaultTimeoutMs: config.tools.bash.timeout_seconds * 1000,
+                  sandbox: { mode: sandbox, deniedPaths: config.security.policy.denied_paths },
+                },
               }),
             )
         : () => makeTools(processes);
     return {
-      wiring: { level, deps, limits, config, maxTurns: options.maxTurns ?? 50, processes },
+      wiring: { level, deps, limits, config, maxTurns: options.maxTurns ?? 50, processes, sandbox },
       host: {
         provider,
         pricing: options.pricing ?? (provider instanceof DemoProvider ? DEMO_PRICING : config.model.pricing),

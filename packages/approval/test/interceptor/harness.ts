@@ -54,6 +54,7 @@ export async function makeHarness(
     limits?: BudgetLimits;
     policy?: PolicyStage;
     wrapDb?: (db: Database) => Database;
+    lockedDown?: () => boolean;
   } = {},
 ): Promise<Harness> {
   const home = await mkdtemp(join(tmpdir(), 'astrid-icp-'));
@@ -122,6 +123,7 @@ export async function makeHarness(
     allowances,
     audit,
     epochs: epoch,
+    ...(options.lockedDown === undefined ? {} : { lockedDown: options.lockedDown }),
     settings,
     onEvent: (e) => events.push(e),
   });

@@ -308,3 +308,17 @@ describe('command tokens', () => {
     });
   });
 });
+
+describe('kill switch', () => {
+  it('denies every action while locked down, before any other stage, and audits it', async () => {
+    let locked = true;
+    h = await makeHarness({ lockedDown: () => locked });
+    const read: SensitiveAction = { kind: 'file_read', path: join(h.ws, 'x') };
+    const r = await h.interceptor.intercept(read, h.ctx());
+    expect(r).toMatchObject({ allowed: false, stage: 'policy', code: 'POLICY_DENIED' });
+    expect(h.requests).toHaveLength(0);
+    expect((await entries()).at(-1)?.decision?.proof?.policyRuleId).toBe('lockdown');
+    locked = false;
+    expect((await h.interceptor.intercept(read, h.ctx())).allowed).toBe(true);
+  });
+});

@@ -50,7 +50,14 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
         pendingApprovals: ctx.runtime.approvals.pending().length,
         connections: ctx.connections.size,
         // #5 reports whether bubblewrap actually runs; until it does, only the setting is known.
-        sandbox: { configured: ctx.config.tools.bash.sandbox ?? 'auto', active: 'unknown' },
+        sandbox: {
+          configured: ctx.config.tools.bash.sandbox ?? 'auto',
+          active: ctx.runtime.sandbox.sandboxed ? 'yes' : 'no',
+          ...(ctx.runtime.sandbox.warning === undefined ? {} : { warning: ctx.runtime.sandbox.warning }),
+          ...(ctx.runtime.sandbox.refusal === undefined
+            ? {}
+            : { refusal: ctx.runtime.sandbox.refusal.message }),
+        },
         lockdown: ctx.lockdown.current,
       };
     },

@@ -188,6 +188,16 @@ export class CapabilityStore implements TokenState {
     return undefined;
   }
 
+  /** Every token this store holds (persistent, then per session), with its revoked/consumed state. */
+  list(): { token: CapabilityToken; revoked: boolean; consumed: boolean }[] {
+    const all = [...this.persistent.values(), ...[...this.sessions.values()].flatMap((m) => [...m.values()])];
+    return all.map((token) => ({
+      token,
+      revoked: this.revoked.has(token.id),
+      consumed: this.consumed.has(token.id),
+    }));
+  }
+
   /** The session tokens held for `session`, for the runtime to save in the session record. */
   sessionTokens(session: SessionId): CapabilityToken[] {
     return [...(this.sessions.get(session)?.values() ?? [])];

@@ -114,7 +114,8 @@ export class Gateway {
       const epoch = randomId('ep');
       const onLogError = (err: unknown) => logger.error({ err }, 'event log write failed');
       lockdown = await LockdownSwitch.open(db);
-      const keys = await RuntimeKeyRing.open(join(options.home, 'keys'));
+      // The runtime's own key ring: one instance, so a rotation is seen by every signer.
+      const keys = runtime.keys;
       const sessionLog = await SeqLog.open<RuntimeEvent>(db, 'gateway-session-events', epoch, onLogError);
       const approvalLog = await SeqLog.open<ApprovalLogEntry>(
         db,

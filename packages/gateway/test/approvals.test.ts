@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ApprovalRequest, isAstridError, type RpcNotifications } from '@astrid/core';
+import {
+  type ApprovalRequest,
+  auditEntryId,
+  isAstridError,
+  principalId,
+  type RpcNotifications,
+} from '@astrid/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, type Rig, rig, types, until } from './helpers.js';
 
@@ -100,17 +106,54 @@ describe('two clients on one session', () => {
     expect((await client.call('audit.verify', {})).ok).toBe(true);
   });
 
-  it('elicitation.respond, token.* and keys.rotate say they are not supported yet', async () => {
+  it('elicitation.respond says it is not supported yet', async () => {
     const client = await r.client();
-    for (const call of [
-      () => client.call('elicitation.respond', { id: 'eli_1', cancel: true }),
-      () => client.call('token.list'),
-      () => client.call('keys.rotate'),
-    ]) {
-      const err = (await call().catch((e: unknown) => e)) as { code: number; astridCode: string };
-      expect(err.astridCode).toBe('NOT_SUPPORTED');
-    }
-    const keys = await client.call('keys.show');
-    expect(keys.publicKey).toBe(client.hello.publicKey);
+    const err = (await client
+      .call('elicitation.respond', { id: 'eli_1', cancel: true })
+      .catch((e: unknown) => e)) as { astridCode: string };
+    expect(err.astridCode).toBe('NOT_SUPPORTED');
+  });
+
+  it('token.list shows tokens without signatures; token.revoke revokes at once and is audited', async () => {
+    const client = await r.client();
+    const token = await r.gateway.runtime.capabilities.mint({
+      resources: [{ action: 'file_read', pattern: `file://${r.gateway.runtime.workspace}/**` }],
+      subject: principalId('agent'),
+      auditEntryId: auditEntryId('aud_test'),
+      scope: 'persistent',
+    });
+    const listed = (await client.call('token.list')).tokens as {
+      id: string;
+      revoked: boolean;
+      signature?: string;
+    }[];
+    const shown = listed.find((t) => t.id === token.id);
+    expect(shown).toMatchObject({ id: token.id, revoked: false });
+    expect(shown?.signature).toBeUndefined();
+    expect(await client.call('token.revoke', { id: token.id })).toEqual({ revoked: true });
+    expect(r.gateway.runtime.capabilities.isRevoked(token.id)).toBe(true);
+    const after = (await client.call('token.list')).tokens as { id: string; revoked: boolean }[];
+    expect(after.find((t) => t.id === token.id)?.revoked).toBe(true);
+    const audit = await client.call('audit.list', { kind: 'token_revoked' });
+    expect(audit.entries.some((e) => (e.details as { tokenId?: string }).tokenId === token.id)).toBe(true);
+  });
+
+  it('keys.rotate rotates the runtime key itself: hello, keys.show and the audit chain agree', async () => {
+    const client = await r.client();
+    const before = await client.call('keys.show');
+    expect(before.publicKey).toBe(client.hello.publicKey);
+    const rotated = await client.call('keys.rotate');
+    expect(rotated.previous).toBe(before.keyId);
+    const after = await client.call('keys.show');
+    expect(after.keyId).toBe(rotated.current);
+    expect(after.history.map((k) => k.keyId)).toEqual([
+      ...before.history.map((k) => k.keyId),
+      rotated.current,
+    ]);
+    // The runtime signs with the new key: a checkpoint after the rotation still verifies.
+    await r.gateway.runtime.audit.checkpoint();
+    expect((await client.call('audit.verify', {})).ok).toBe(true);
+    const fresh = await r.client();
+    expect(fresh.hello.publicKey).toBe(after.publicKey);
   });
 });

@@ -95,6 +95,16 @@ export class Runtime {
     return this.host.audit;
   }
 
+  /** The capability store (list, revoke tokens). */
+  get capabilities(): SessionHost['capabilities'] {
+    return this.host.capabilities;
+  }
+
+  /** The runtime's key ring: the one key that signs checkpoints and tokens (show, rotate). */
+  get keys(): Wiring['keys'] {
+    return this.wiring.keys;
+  }
+
   /** How commands run: bubblewrap or unsandboxed, and why (for `daemon.status`). */
   get sandbox(): Wiring['sandbox'] {
     return this.wiring.sandbox;

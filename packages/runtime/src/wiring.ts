@@ -83,6 +83,8 @@ export interface Wiring {
   readonly processes: ProcessTracker;
   /** How commands run (for `daemon.status`). */
   readonly sandbox: SandboxResolution;
+  /** The runtime's signing key (audit checkpoints, tokens): rotate it here and nowhere else. */
+  readonly keys: RuntimeKeyRing;
 }
 
 /** The shared parts sessions use, before the runtime adds its own callbacks. */
@@ -194,7 +196,7 @@ export async function openWiring(
             )
         : () => makeTools(processes);
     return {
-      wiring: { level, deps, limits, config, maxTurns: options.maxTurns ?? 50, processes, sandbox },
+      wiring: { level, deps, limits, config, maxTurns: options.maxTurns ?? 50, processes, sandbox, keys },
       host: {
         provider,
         pricing: options.pricing ?? (provider instanceof DemoProvider ? DEMO_PRICING : config.model.pricing),

@@ -1,6 +1,13 @@
 import { AUDIT_KINDS, type AuditKind } from '@astrid/audit';
 import { loadConfig, paths, redactConfig } from '@astrid/config';
-import { AstridError, type AuditEntryWire, type JsonValue, WIRE_ERROR_CODES, WireError } from '@astrid/core';
+import {
+  AstridError,
+  type AuditEntryWire,
+  type JsonValue,
+  tokenId,
+  WIRE_ERROR_CODES,
+  WireError,
+} from '@astrid/core';
 import { toHex } from '@astrid/crypto';
 import type { GatewayContext } from '../context.js';
 import type { Handlers } from '../rpc.js';
@@ -92,12 +99,22 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
       return more ? { lines, next: start + lines.length } : { lines };
     },
 
-    // The runtime does not expose its capability store yet (see the README).
-    'token.list': () => {
-      throw notSupported('token.list needs the runtime to expose its capability store (not yet)');
-    },
-    'token.revoke': () => {
-      throw notSupported('token.revoke needs the runtime to expose its capability store (not yet)');
+    'token.list': () => ({
+      tokens: ctx.runtime.capabilities.list().map(({ token, revoked, consumed }) => {
+        // The signature is proof material, not something a frontend needs to show.
+        const { signature: _signature, ...shown } = token;
+        return { ...shown, revoked, consumed } as unknown as JsonValue;
+      }),
+    }),
+    'token.revoke': async (params, conn) => {
+      const id = tokenId(params.id);
+      await ctx.runtime.capabilities.revoke(id);
+      await ctx.runtime.audit.append({
+        kind: 'token_revoked',
+        principal: conn.id,
+        details: { tokenId: id, connection: conn.identity },
+      });
+      return { revoked: true as const };
     },
 
     'config.get': () => ({ config: redactConfig(ctx.config) as unknown as JsonValue }),
@@ -137,9 +154,15 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
       history: ctx.keys.history().map((r) => ({ ...r })),
     }),
 
-    // Rotating a second key ring instance would leave the runtime signing with the old key.
-    'keys.rotate': () => {
-      throw notSupported('keys.rotate needs the runtime to expose its key ring (not yet)');
+    // The runtime's own key ring: a second instance would leave the runtime signing with the old key.
+    'keys.rotate': async (_params, conn) => {
+      const rotated = await ctx.runtime.keys.rotate();
+      await ctx.runtime.audit.append({
+        kind: 'key_rotated',
+        principal: conn.id,
+        details: { previous: rotated.previous, current: rotated.current, connection: conn.identity },
+      });
+      return { previous: rotated.previous, current: rotated.current };
     },
   };
 }

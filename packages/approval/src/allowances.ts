@@ -82,6 +82,19 @@ export class AllowanceStore {
     this.bySession.delete(session);
   }
 
+  /** Removes every session's allowances (the kill switch); returns how many there were. */
+  async dropAll(): Promise<number> {
+    const all = [...this.bySession.values()].flat();
+    if (all.length > 0) {
+      await this.db.batch(
+        all.map((a) => this.store.delOp(`${a.session}/${a.id}`)),
+        { sync: true },
+      );
+    }
+    this.bySession.clear();
+    return all.length;
+  }
+
   private list(session: SessionId): SessionAllowance[] {
     let l = this.bySession.get(session);
     if (l === undefined) {

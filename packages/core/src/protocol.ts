@@ -282,6 +282,10 @@ export interface RpcResults {
     readonly cancelledTurns: number;
     readonly killedProcesses: number;
     readonly deniedApprovals: number;
+    /** "Allow Session" allowances dropped. */
+    readonly droppedAllowances: number;
+    /** Session-scoped capability tokens revoked. */
+    readonly revokedTokens: number;
   };
   'daemon.unlock': LockdownState;
   'session.create': SessionInfo;

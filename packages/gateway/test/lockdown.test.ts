@@ -1,5 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { type ApprovalRequest, isAstridError, type RpcNotifications } from '@astrid/core';
+import {
+  type ApprovalRequest,
+  auditEntryId,
+  isAstridError,
+  principalId,
+  type RpcNotifications,
+  type SessionId,
+} from '@astrid/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, type Rig, rig, types, until } from './helpers.js';
 
@@ -58,8 +65,29 @@ describe('the kill switch', () => {
 
     const daemonEvents: RpcNotifications['daemon.event'][] = [];
     client.on('daemon.event', (e) => daemonEvents.push(e));
+    // An "Allow Session" and a session token, which the kill switch must take back.
+    const rt = r.gateway.runtime;
+    await rt.allowances.grant({
+      session: running.id as SessionId,
+      principal: principalId('agent'),
+      action: { kind: 'file_read', path: `${rt.workspace}/notes.txt` },
+      approvalId: 'apr_test',
+      createdAt: Date.now(),
+    });
+    const sessionToken = await rt.capabilities.mint({
+      resources: [{ action: 'file_write', pattern: `file://${rt.workspace}/**` }],
+      subject: principalId('agent'),
+      auditEntryId: auditEntryId('aud_test'),
+      scope: 'session',
+      sessionId: running.id as SessionId,
+    });
+
     const locked = await client.call('daemon.lockdown', { reason: 'test', userId: 'alice' });
     expect(locked.active).toBe(true);
+    expect(locked.droppedAllowances).toBe(1);
+    expect(locked.revokedTokens).toBe(1);
+    expect(rt.allowances.forSession(running.id as SessionId)).toEqual([]);
+    expect(rt.capabilities.isRevoked(sessionToken.id)).toBe(true);
     expect(locked.epoch).toBe(1);
     expect(locked.killedProcesses).toBeGreaterThanOrEqual(1);
     expect(locked.deniedApprovals).toBe(1);

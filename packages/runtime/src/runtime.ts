@@ -95,6 +95,11 @@ export class Runtime {
     return this.host.audit;
   }
 
+  /** The session allowances ("Allow Session"): the kill switch drops them all. */
+  get allowances(): SessionHost['allowances'] {
+    return this.host.allowances;
+  }
+
   /** The capability store (list, revoke tokens). */
   get capabilities(): SessionHost['capabilities'] {
     return this.host.capabilities;

@@ -91,6 +91,15 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
           );
         if (denied) deniedApprovals++;
       }
+      // Every "Allow Session" and every session-scoped token stops authorizing anything;
+      // persistent "Allow Always" tokens stay (revoke them one by one with token.revoke).
+      const droppedAllowances = await ctx.runtime.allowances.dropAll();
+      let revokedTokens = 0;
+      for (const { token, revoked } of ctx.runtime.capabilities.list()) {
+        if (token.scope !== 'session' || revoked) continue;
+        await ctx.runtime.capabilities.revoke(token.id);
+        revokedTokens++;
+      }
       let cancelledTurns = 0;
       for (const summary of await ctx.runtime.listSessions()) {
         const live = ctx.runtime.session(summary.id);
@@ -110,6 +119,8 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
           cancelledTurns,
           killedProcesses,
           deniedApprovals,
+          droppedAllowances,
+          revokedTokens,
         },
       });
       ctx.logger.warn(
@@ -117,7 +128,7 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
         'lockdown',
       );
       ctx.broadcastDaemonEvent('lockdown');
-      return { ...state, cancelledTurns, killedProcesses, deniedApprovals };
+      return { ...state, cancelledTurns, killedProcesses, deniedApprovals, droppedAllowances, revokedTokens };
     },
 
     'daemon.unlock': async ({ reason, userId }, conn) => {

@@ -434,7 +434,7 @@ export class SecurityInterceptor {
     const by = answered.budgetExtensionMicros ?? needed;
     budget.extend(ctx.session, by);
     await this.deps.audit.append({
-      kind: 'decision',
+      kind: 'budget_extended',
       principal: ctx.principal,
       sessionId: ctx.session,
       decision: this.decision('allow', `session budget extended by ${by} micro-USD`, risk, {

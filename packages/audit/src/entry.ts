@@ -31,6 +31,11 @@ export const AUDIT_KINDS = [
   'server_started',
   'server_stopped',
   'server_failed',
+  'budget_extended',
+  'context_compacted',
+  'lockdown',
+  'unlock',
+  'frontend_report',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

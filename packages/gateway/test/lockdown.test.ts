@@ -104,7 +104,7 @@ describe('the kill switch', () => {
       .call('session.send', { sessionId: running.id, text: 'again' })
       .catch((e: unknown) => e);
     expect((send as { astridCode?: string }).astridCode).toBe('LOCKED_DOWN');
-    const audit = await client.call('audit.list', { kind: 'decision', reverse: true, limit: 50 });
+    const audit = await client.call('audit.list', { kind: 'lockdown', reverse: true, limit: 50 });
     expect(
       audit.entries.some((e) => (e.details as { event?: string } | undefined)?.event === 'lockdown'),
     ).toBe(true);

@@ -131,7 +131,7 @@ export function compactionAuditEntry(
 ): AuditAppendInput {
   const summary = c.history[0];
   return {
-    kind: 'decision',
+    kind: 'context_compacted',
     principal,
     sessionId: session,
     decision: {

@@ -95,7 +95,7 @@ describe('context management in a session', () => {
     const compacted = t.of('context_compacted');
     expect(compacted.length).toBeGreaterThan(0);
     const entry = await (async () => {
-      for await (const e of t.runtime.audit.read({ sessionId: session.id, kind: 'decision' })) {
+      for await (const e of t.runtime.audit.read({ sessionId: session.id, kind: 'context_compacted' })) {
         if ((e.details as { event?: string }).event === 'context_compacted') return e;
       }
       return undefined;

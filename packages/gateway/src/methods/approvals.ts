@@ -101,7 +101,7 @@ export function approvalHandlers(ctx: GatewayContext): ApprovalHandlers {
       // A frontend's own security event (a refused Telegram user): recorded with the
       // connection's identity, so the log says which authenticated client reported it.
       const entry = await ctx.runtime.audit.append({
-        kind: 'decision',
+        kind: 'frontend_report',
         principal: userId ?? conn.id,
         details: {
           event: 'frontend_report',

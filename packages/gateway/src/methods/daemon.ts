@@ -109,7 +109,7 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
         }
       }
       await ctx.runtime.audit.append({
-        kind: 'decision',
+        kind: 'lockdown',
         principal: userId ?? 'operator',
         decision: { verdict: 'deny', reason: `lockdown: ${reason ?? 'no reason given'}` },
         details: {
@@ -136,7 +136,7 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
       const before = ctx.lockdown.current;
       const state = await ctx.lockdown.release();
       await ctx.runtime.audit.append({
-        kind: 'decision',
+        kind: 'unlock',
         principal: userId ?? 'operator',
         decision: { verdict: 'allow', reason: `unlock: ${reason ?? 'no reason given'}` },
         details: { event: 'unlock', epoch: state.epoch, by, wasActive: before.active },

@@ -1,4 +1,4 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { toAnthropicParams } from './anthropic-request.js';
 import { AnthropicTranslator } from './anthropic-stream.js';
 import { type DriverOptions, driveStream, type WireBackend } from './driver.js';
@@ -8,12 +8,26 @@ import { retryAfterMs } from './retry.js';
 import type { LlmEvent, LlmProvider, LlmRequest, StreamOptions } from './types.js';
 import { checkRequest } from './validate.js';
 
+// The SDK is loaded on the first request, not at import: the daemon starts ~200 ms faster,
+// and only the configured provider's SDK is ever loaded.
+type Sdk = typeof import('@anthropic-ai/sdk');
+let sdkPromise: Promise<Sdk> | undefined;
+let sdk: Sdk | undefined;
+async function loadSdk(): Promise<Sdk> {
+  sdkPromise ??= import('@anthropic-ai/sdk').then((m) => {
+    sdk = m;
+    return m;
+  });
+  return sdkPromise;
+}
+
 /** Claude through `@anthropic-ai/sdk` (Messages API, streaming, tool use). */
 export class AnthropicProvider implements LlmProvider {
   readonly name: string;
   readonly model: string;
   readonly baseURL: string;
-  private readonly client: Anthropic;
+  private client: Promise<Anthropic> | undefined;
+  private readonly clientOptions: ConstructorParameters<typeof Anthropic>[0];
   private readonly settings: ProviderSettings;
   private readonly driver: DriverOptions;
   private readonly now: () => number;
@@ -28,14 +42,19 @@ export class AnthropicProvider implements LlmProvider {
     // Every credential and URL is passed explicitly, so the SDK reads no key, profile or
     // base URL from the environment behind the config's back. Retries are ours (see
     // driver.ts): they must stop once an event has reached the caller.
-    this.client = new Anthropic({
+    this.clientOptions = {
       apiKey: settings.apiKey,
       baseURL: settings.baseURL,
       maxRetries: 0,
       timeout: this.driver.idleTimeoutMs,
       logLevel: 'off',
       ...(options.headers === undefined ? {} : { defaultHeaders: { ...options.headers } }),
-    });
+    };
+  }
+
+  private sdkClient(): Promise<Anthropic> {
+    this.client ??= loadSdk().then((m) => new m.default(this.clientOptions));
+    return this.client;
   }
 
   /** Streams one model call as {@link LlmEvent}s; throws only for an invalid `request`. */
@@ -45,7 +64,7 @@ export class AnthropicProvider implements LlmProvider {
     const ctx: FailureContext = { provider: this.name, keySource: this.settings.keySource };
     const backend: WireBackend<unknown> = {
       provider: this.name,
-      open: (signal) => this.client.messages.create(params, { signal }),
+      open: async (signal) => (await this.sdkClient()).messages.create(params, { signal }),
       translator: () => new AnthropicTranslator(),
       classify: (err) => this.classify(err, ctx),
     };
@@ -53,6 +72,9 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   private classify(err: unknown, ctx: FailureContext): Failure {
+    // The SDK is loaded by the time a request can fail; if loading failed, nothing is SDK-typed.
+    if (sdk === undefined) return classifyStreamError(err, ctx);
+    const { APIConnectionError, APIConnectionTimeoutError, APIError } = sdk;
     if (err instanceof APIConnectionTimeoutError) {
       return { code: 'timeout', message: `${ctx.provider}: request timed out`, retryable: true };
     }

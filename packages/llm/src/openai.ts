@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type OpenAI from 'openai';
 import { type DriverOptions, driveStream, type WireBackend } from './driver.js';
 import { classifyApiFailure, classifyStreamError, type Failure, type FailureContext } from './errors.js';
 import { type MaxTokensField, toOpenAiParams } from './openai-request.js';
@@ -7,6 +7,18 @@ import { driverOptions, type ProviderOptions, type ProviderSettings } from './op
 import { retryAfterMs } from './retry.js';
 import type { LlmEvent, LlmProvider, LlmRequest, StreamOptions } from './types.js';
 import { checkRequest } from './validate.js';
+
+// The SDK is loaded on the first request, not at import (see anthropic.ts).
+type Sdk = typeof import('openai');
+let sdkPromise: Promise<Sdk> | undefined;
+let sdk: Sdk | undefined;
+async function loadSdk(): Promise<Sdk> {
+  sdkPromise ??= import('openai').then((m) => {
+    sdk = m;
+    return m;
+  });
+  return sdkPromise;
+}
 
 /** Settings specific to the chat-completions family. */
 export interface OpenAiSettings extends ProviderSettings {
@@ -26,7 +38,8 @@ export class OpenAiProvider implements LlmProvider {
   readonly name: string;
   readonly model: string;
   readonly baseURL: string;
-  private readonly client: OpenAI;
+  private client: Promise<OpenAI> | undefined;
+  private readonly clientOptions: ConstructorParameters<typeof OpenAI>[0];
   private readonly settings: OpenAiSettings;
   private readonly driver: DriverOptions;
   private readonly now: () => number;
@@ -40,7 +53,7 @@ export class OpenAiProvider implements LlmProvider {
     this.now = options.now ?? Date.now;
     // Explicit values throughout, so the SDK does not pick up OPENAI_ORG_ID and friends
     // from the environment; retries are ours (see driver.ts).
-    this.client = new OpenAI({
+    this.clientOptions = {
       apiKey: settings.apiKey,
       baseURL: settings.baseURL,
       organization: null,
@@ -50,7 +63,12 @@ export class OpenAiProvider implements LlmProvider {
       timeout: this.driver.idleTimeoutMs,
       logLevel: 'off',
       ...(options.headers === undefined ? {} : { defaultHeaders: { ...options.headers } }),
-    });
+    };
+  }
+
+  private sdkClient(): Promise<OpenAI> {
+    this.client ??= loadSdk().then((m) => new m.default(this.clientOptions));
+    return this.client;
   }
 
   /** Streams one model call as {@link LlmEvent}s; throws only for an invalid `request`. */
@@ -60,7 +78,7 @@ export class OpenAiProvider implements LlmProvider {
     const ctx: FailureContext = { provider: this.name, keySource: this.settings.keySource };
     const backend: WireBackend<unknown> = {
       provider: this.name,
-      open: (signal) => this.client.chat.completions.create(params, { signal }),
+      open: async (signal) => (await this.sdkClient()).chat.completions.create(params, { signal }),
       translator: () => new OpenAiTranslator(),
       classify: (err) => this.classify(err, ctx),
     };
@@ -68,6 +86,9 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   private classify(err: unknown, ctx: FailureContext): Failure {
+    // The SDK is loaded by the time a request can fail; if loading failed, nothing is SDK-typed.
+    if (sdk === undefined) return classifyStreamError(err, ctx);
+    const { APIConnectionError, APIConnectionTimeoutError, APIError } = sdk;
     if (err instanceof APIConnectionTimeoutError) {
       return { code: 'timeout', message: `${ctx.provider}: request timed out`, retryable: true };
     }

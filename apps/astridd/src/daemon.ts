@@ -127,6 +127,16 @@ export async function runDaemon(
       pid: process.pid,
     });
     armGrace(gateway.connectionCount);
+    // Said at every start (and in daemon.status and on every command's approval card).
+    const { sandbox } = gateway.runtime;
+    if (sandbox.warning !== undefined) {
+      say(`astridd: warning: ${sandbox.warning}`);
+      logger.warn({ sandbox: sandbox.mode }, sandbox.warning);
+    }
+    if (sandbox.refusal !== undefined) {
+      say(`astridd: warning: ${sandbox.refusal.message}`);
+      logger.warn({ sandbox: sandbox.mode }, sandbox.refusal.message);
+    }
     logger.info({ home, workspace, socket: gateway.socketPath, url: gateway.url }, 'astridd ready');
     const running = gateway;
     return { home, gateway: running, stopped, stop };

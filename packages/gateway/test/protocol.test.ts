@@ -1,4 +1,5 @@
 import { MAX_FRAME_BYTES, WIRE_ERROR_CODES, wireCodeOf } from '@astrid/core';
+import { resolveSandbox } from '@astrid/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Rig, rawSocket, rig, until } from './helpers.js';
 
@@ -114,6 +115,21 @@ describe('JSON-RPC over the Unix socket', () => {
       raw.ws.terminate();
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('sandbox state', () => {
+  it('daemon.status says commands run unsandboxed when auto falls back, with the reason', async () => {
+    const fallback = await resolveSandbox('auto', { bwrapPath: '/nonexistent/astrid/bwrap' });
+    const rr = await rig({ gateway: { runtime: { sandbox: fallback } } });
+    try {
+      const client = await rr.client();
+      const status = await client.call('daemon.status');
+      expect(status.sandbox).toMatchObject({ configured: 'auto', active: 'no' });
+      expect(status.sandbox.warning).toMatch(/unsandboxed/);
+    } finally {
+      await rr.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AstridConfig } from '@astrid/config';
 import { AstridError, approvalEventType, principalId, type RuntimeEvent, type SessionId } from '@astrid/core';
-import { RuntimeKeyRing, randomId } from '@astrid/crypto';
+import { randomId } from '@astrid/crypto';
 import {
   DEMO_PRICING,
   DemoProvider,

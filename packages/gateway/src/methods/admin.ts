@@ -1,13 +1,6 @@
 import { AUDIT_KINDS, type AuditKind } from '@astrid/audit';
 import { loadConfig, paths, redactConfig } from '@astrid/config';
-import {
-  AstridError,
-  type AuditEntryWire,
-  type JsonValue,
-  tokenId,
-  WIRE_ERROR_CODES,
-  WireError,
-} from '@astrid/core';
+import { AstridError, type AuditEntryWire, type JsonValue, tokenId } from '@astrid/core';
 import { toHex } from '@astrid/crypto';
 import type { GatewayContext } from '../context.js';
 import type { Handlers } from '../rpc.js';
@@ -27,10 +20,6 @@ type AdminHandlers = Pick<
   | 'keys.show'
   | 'keys.rotate'
 >;
-
-function notSupported(what: string): WireError {
-  return new WireError(WIRE_ERROR_CODES.NOT_SUPPORTED, what, { code: 'NOT_SUPPORTED' });
-}
 
 function isKind(kind: string): kind is AuditKind {
   return (AUDIT_KINDS as readonly string[]).includes(kind);

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { approvalId, sessionId } from '@astrid/core';
 import { type LlmTestServer, start } from '@astrid/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Dirs, HUMAN, makeDirs, rig, type TestRig } from './helpers.js';
+import { type Dirs, HUMAN, makeDirs, rig, type TestRig, until } from './helpers.js';
 
 // tsx's ESM loader, resolved from the workspace root's node_modules (as the audit crash test does).
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -140,6 +140,9 @@ describe('restart', () => {
     } catch {
       // already gone with the runtime
     }
+    // The sandboxed shell runs in its own session and can outlive a SIGKILLed runtime (a
+    // startup sweep is future work): end whatever is left of it before reading the log.
+    await until(async () => !(await killCommand('echo run >> log.txt')));
     const before = await readFile(join(dirs.ws, 'log.txt'), 'utf8').catch(() => '');
     expect(['', 'run\n']).toContain(before);
 
@@ -158,3 +161,21 @@ describe('restart', () => {
     expect((await t.runtime.audit.verify({ deep: true })).ok).toBe(true);
   });
 });
+
+/** SIGKILLs every process whose command line contains `needle`; true if one was found. */
+async function killCommand(needle: string): Promise<boolean> {
+  const { readdir } = await import('node:fs/promises');
+  let found = false;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.replace(/\0/g, ' ').includes(needle)) continue;
+    found = true;
+    try {
+      process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}

@@ -29,6 +29,10 @@ describe('sessions, audit, budget, config', () => {
     // Refused by name: this daemon serves one workspace and model.
     const other = await client.call('session.create', { model: 'another-model' }).catch((e: unknown) => e);
     expect((other as Error).message).toMatch(/serves model "test-model"/);
+    // A mode stricter than the config's is a per-session choice; a looser one is refused.
+    expect((await client.call('session.create', { mode: 'safe' })).status).toBe('active');
+    const loose = await client.call('session.create', { mode: 'autonomous' }).catch((e: unknown) => e);
+    expect((loose as Error).message).toMatch(/looser than the configured/);
 
     await client.call('session.delete', { sessionId: created.id });
     const ended = await client.call('session.get', { sessionId: created.id });

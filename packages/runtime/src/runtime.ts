@@ -11,17 +11,23 @@ import { AstridError, principalId, type SessionId, sessionId } from '@astrid/cor
 import { randomId } from '@astrid/crypto';
 import type { LlmProvider } from '@astrid/llm';
 import type { ProcessTracker } from '@astrid/tools';
+import type { WorkspaceMode } from '@astrid/workspace';
 import { AgentSession } from './agent-session.js';
 import { type AgentRef, EventHub, type RuntimeListener } from './events.js';
 import type { SessionHost } from './host.js';
 import { newSessionRecord, type SessionRecord, type SessionSummary } from './record.js';
-import { type ChildSpec, SubagentSupervisor } from './subagents.js';
+import { type ChildSpec, isLooser, SubagentSupervisor } from './subagents.js';
 import { UntrustedFraming } from './untrusted.js';
 import { type HostParts, openWiring, type RuntimeOptions, type Wiring } from './wiring.js';
 
 /** Options of {@link Runtime.createSession}. */
 export interface CreateSessionOptions {
   readonly label?: string;
+  /**
+   * The session's workspace mode: the config's or stricter (`safe` < `guided` < `autonomous`
+   * in what runs without asking). A looser one is refused; config is the floor.
+   */
+  readonly mode?: WorkspaceMode;
   /** Who the agent acts as; tokens minted by "Allow Always" are scoped to it. Default `agent`. */
   readonly principal?: string;
 }
@@ -152,13 +158,21 @@ export class Runtime {
     this.assertOpen();
     const id = sessionId(randomId('ses'));
     const principal = principalId(options.principal ?? 'agent');
+    const configured = this.wiring.deps.settings.mode;
+    const mode = options.mode ?? configured;
+    if (isLooser(mode, configured)) {
+      throw new AstridError(
+        'INVALID_ARGUMENT',
+        `mode "${mode}" is looser than the configured "${configured}"; a session can only be stricter`,
+      );
+    }
     const t = this.host.now();
     const record = newSessionRecord({
       id,
       principal,
       label: options.label ?? `session ${new Date(t).toISOString()}`,
       now: t,
-      mode: this.wiring.deps.settings.mode,
+      mode,
       nonce: UntrustedFraming.create().nonce,
     });
     await this.host.store.save(record);
@@ -166,14 +180,20 @@ export class Runtime {
       kind: 'session_created',
       principal,
       sessionId: id,
-      details: { label: record.label },
+      details: { label: record.label, mode },
     });
-    return this.attach(record, this.mainInterceptor, this.wiring.deps.budget, this.wiring.limits.sessionMax, {
-      session: id,
-      root: id,
-      depth: 0,
-      label: record.label,
-    });
+    return this.attach(
+      record,
+      this.interceptorFor(id, mode),
+      this.wiring.deps.budget,
+      this.wiring.limits.sessionMax,
+      {
+        session: id,
+        root: id,
+        depth: 0,
+        label: record.label,
+      },
+    );
   }
 
   /**
@@ -192,8 +212,10 @@ export class Runtime {
         `session ${id} is a sub-agent of ${record.parent}; resume its parent`,
       );
     }
-    // A top-level session runs with the mode of today's config, which may have changed since.
-    record.mode = this.wiring.deps.settings.mode;
+    // A top-level session runs with today's config mode, which may have changed since, or
+    // the stricter mode it was created with.
+    const configured = this.wiring.deps.settings.mode;
+    record.mode = isLooser(configured, record.mode) ? record.mode : configured;
     const { budget } = this.wiring.deps;
     budget.restore(id, record.budget.spent, record.budget.extra);
     this.host.capabilities.restoreSessionTokens(record.sessionTokens);
@@ -203,7 +225,7 @@ export class Runtime {
       sessionId: id,
       details: { interrupted: record.turn !== undefined, messages: record.history.length },
     });
-    return this.attach(record, this.mainInterceptor, budget, this.wiring.limits.sessionMax, {
+    return this.attach(record, this.interceptorFor(id, record.mode), budget, this.wiring.limits.sessionMax, {
       session: id,
       root: id,
       depth: 0,
@@ -252,6 +274,18 @@ export class Runtime {
     });
     this.live.set(record.id, session);
     return session;
+  }
+
+  // The shared interceptor for sessions in the config's mode; a stricter session gets its
+  // own, with the same stores, budget ledger and policy (cancelAutoApply looks there too).
+  private interceptorFor(id: SessionId, mode: WorkspaceMode): SecurityInterceptor {
+    if (mode === this.wiring.deps.settings.mode) return this.mainInterceptor;
+    const interceptor = new SecurityInterceptor({
+      ...this.wiring.deps,
+      settings: { ...this.wiring.deps.settings, mode },
+    });
+    this.childInterceptors.set(id, interceptor);
+    return interceptor;
   }
 
   private async spawnChild(parent: AgentSession, spec: ChildSpec): Promise<AgentSession> {

@@ -159,3 +159,45 @@ describe('auto-apply countdown', () => {
     expect(t.asked).toEqual([]);
   });
 });
+
+describe('a session mode', () => {
+  it('can be stricter than the config: a read that guided mode allows is asked in a safe session, also after a resume', async () => {
+    r = await rig({ files: { 'notes.txt': 'hello\n' } });
+    const t = r;
+    expect(t.config.workspace.mode).toBe('guided');
+    await expect(t.runtime.createSession({ mode: 'autonomous' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    const strict = await t.runtime.createSession({ mode: 'safe', label: 'strict' });
+    t.answer = () => ({ decision: 'deny' });
+    t.server.enqueue(
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] },
+      { text: 'ok' },
+    );
+    await strict.send('read it');
+    expect(t.asked.map((a) => a.action.kind)).toEqual(['file_read']);
+
+    // The config's own mode: the same read runs without asking.
+    const normal = await t.runtime.createSession({ label: 'normal' });
+    t.server.enqueue(
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] },
+      { text: 'ok' },
+    );
+    await normal.send('read it');
+    expect(t.asked).toHaveLength(1);
+
+    // After a restart the session keeps its stricter mode.
+    const id = strict.id;
+    await t.runtime.close();
+    r = await rig({ reuse: { dirs: t.dirs, server: t.server } });
+    const again = await r.runtime.resumeSession(id);
+    r.answer = () => ({ decision: 'deny' });
+    r.server.enqueue(
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] },
+      { text: 'ok' },
+    );
+    await again.send('read it again');
+    expect(r.asked.map((a) => a.action.kind)).toEqual(['file_read']);
+    await t.server.close();
+  });
+});

@@ -86,8 +86,6 @@ async function checkSameSettings(
     const asked = await realpath(p.workspace).catch(() => p.workspace as string);
     if (asked !== ctx.workspace) refuse('workspace', asked, ctx.workspace);
   }
-  if (p.mode !== undefined && p.mode !== ctx.config.workspace.mode)
-    refuse('mode', p.mode, ctx.config.workspace.mode);
   const provider = ctx.runtime.provider;
   if (p.provider !== undefined && p.provider !== provider.name) refuse('provider', p.provider, provider.name);
   if (p.model !== undefined && p.model !== provider.model) refuse('model', p.model, provider.model);
@@ -98,7 +96,11 @@ export function sessionHandlers(ctx: GatewayContext): SessionHandlers {
   return {
     'session.create': async (p) => {
       await checkSameSettings(ctx, p);
-      const session = await ctx.runtime.createSession(p.label === undefined ? {} : { label: p.label });
+      // A mode stricter than the config's is honoured per session; a looser one is refused.
+      const session = await ctx.runtime.createSession({
+        ...(p.label === undefined ? {} : { label: p.label }),
+        ...(p.mode === undefined ? {} : { mode: p.mode }),
+      });
       return info(ctx, await summaryOf(ctx, session.id));
     },
 

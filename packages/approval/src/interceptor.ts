@@ -11,12 +11,14 @@ import {
   type SensitiveAction,
 } from '@astrid/core';
 import { actionHash, randomId } from '@astrid/crypto';
-import { type BoundaryCheck, type BoundaryOp, decideByMode } from '@astrid/workspace';
+import { decideByMode } from '@astrid/workspace';
+import { checkActionPaths, waitForAnswer } from './action-paths.js';
 import { matchesAllowedCommand } from './allowed-commands.js';
 import type { ApprovalRequest } from './approvals/request.js';
 import { Authorization, consumeAuthorization, issueAuthorization } from './authorization.js';
 import { type BudgetReservation, isBudgetRefusal } from './budget/ledger.js';
 import { runsArbitraryCode } from './code-runners.js';
+import { approvalProof, type DecisionProofInput, describeProof, isBareBinary } from './decision-proof.js';
 import { approvalRefusal, defaultPreview, describeAction } from './describe.js';
 import type {
   GrantProof,
@@ -83,7 +85,7 @@ export class SecurityInterceptor {
         policyRuleId: policy.rule,
       });
     }
-    const boundary = await this.checkBoundary(action);
+    const boundary = await checkActionPaths(deps.boundary, action);
     const never = boundary.find((b) => b.kind === 'never');
     if (never !== undefined && never.kind === 'never') {
       return this.deny(
@@ -366,31 +368,6 @@ export class SecurityInterceptor {
     return undefined;
   }
 
-  private async checkBoundary(action: SensitiveAction): Promise<BoundaryCheck[]> {
-    const b = this.deps.boundary;
-    const targets: [string, BoundaryOp][] = [];
-    switch (action.kind) {
-      case 'file_read':
-        targets.push([action.path, 'read']);
-        break;
-      case 'file_write':
-        targets.push([action.path, 'write']);
-        break;
-      case 'file_delete':
-        targets.push([action.path, 'delete']);
-        break;
-      case 'capsule_file_access':
-        targets.push([action.path, action.mode === 'read' ? 'read' : 'write']);
-        break;
-      case 'execute_command':
-        if (action.cwd !== undefined) targets.push([action.cwd, 'execute']);
-        break;
-      default:
-        break;
-    }
-    return Promise.all(targets.map(([path, op]) => b.check(path, op)));
-  }
-
   private async reserve(
     action: SensitiveAction,
     ctx: InterceptContext,
@@ -417,7 +394,7 @@ export class SecurityInterceptor {
       preview: { kind: 'budget', session: ctx.session, amount: needed, limit: usage.limit ?? 0 },
       timeoutMs: this.deps.settings.approvalTimeoutMs,
     });
-    const answered = await this.waitFor(request, ctx);
+    const answered = await waitForAnswer(this.deps.approvals, request, ctx.signal);
     if (answered.state !== 'approved') {
       return this.deny(
         action,
@@ -477,23 +454,7 @@ export class SecurityInterceptor {
       preview: ctx.preview ?? defaultPreview(action, this.deps.settings.sandboxed),
       timeoutMs: this.deps.settings.approvalTimeoutMs,
     });
-    return this.waitFor(request, ctx);
-  }
-
-  private async waitFor(request: ApprovalRequest, ctx: InterceptContext): Promise<ApprovalRequest> {
-    const { approvals } = this.deps;
-    const signal = ctx.signal;
-    if (signal === undefined) return approvals.wait(request.id);
-    const onAbort = () => {
-      approvals.cancel(request.id, 'the proposal was cancelled').catch(() => {});
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await approvals.wait(request.id);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    return waitForAnswer(this.deps.approvals, request, ctx.signal);
   }
 
   // "Allow Session" and "Allow Always" outlive this call; a code runner only ever gets "once".
@@ -606,37 +567,4 @@ export class SecurityInterceptor {
       return { allowed: false, stage, code, reason };
     }
   }
-}
-
-type DecisionProofInput = {
-  policyRuleId?: string;
-  tokenId?: string;
-  allowanceId?: string;
-  approval?: ReturnType<typeof approvalProof>;
-  budget?: { costMicros?: number };
-};
-
-function approvalProof(a: ApprovalRequest) {
-  return {
-    approvalId: a.id,
-    approvedBy: a.decidedBy?.principal ?? 'nobody',
-    frontend: a.decidedBy?.frontend ?? a.state,
-    ...(a.decision === undefined ? {} : { answer: a.decision }),
-  };
-}
-
-function isBareBinary(r: CapabilityToken['resources'][number]): boolean {
-  return r.action === 'execute_command' && r.argv.length === 1 && r.trailing === 'any';
-}
-
-function describeProof(proof: GrantProof, escalated: boolean): string {
-  const base =
-    proof.stage === 'token'
-      ? `allowed by capability token ${proof.tokenId}`
-      : proof.stage === 'allowance'
-        ? `allowed by session allowance ${proof.allowanceId}`
-        : proof.stage === 'approval'
-          ? `approved by the user (${proof.approvalId})`
-          : `allowed by workspace mode rule ${proof.rule}`;
-  return escalated ? `${base}; asked because untrusted content is in the session` : base;
 }

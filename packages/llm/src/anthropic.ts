@@ -3,6 +3,7 @@ import { toAnthropicParams } from './anthropic-request.js';
 import { AnthropicTranslator } from './anthropic-stream.js';
 import { type DriverOptions, driveStream, type WireBackend } from './driver.js';
 import { classifyApiFailure, classifyStreamError, type Failure, type FailureContext } from './errors.js';
+import { lazyModule } from './lazy.js';
 import { driverOptions, type ProviderOptions, type ProviderSettings } from './options.js';
 import { retryAfterMs } from './retry.js';
 import type { LlmEvent, LlmProvider, LlmRequest, StreamOptions } from './types.js';
@@ -10,16 +11,7 @@ import { checkRequest } from './validate.js';
 
 // The SDK is loaded on the first request, not at import: the daemon starts ~200 ms faster,
 // and only the configured provider's SDK is ever loaded.
-type Sdk = typeof import('@anthropic-ai/sdk');
-let sdkPromise: Promise<Sdk> | undefined;
-let sdk: Sdk | undefined;
-async function loadSdk(): Promise<Sdk> {
-  sdkPromise ??= import('@anthropic-ai/sdk').then((m) => {
-    sdk = m;
-    return m;
-  });
-  return sdkPromise;
-}
+const sdk = lazyModule(() => import('@anthropic-ai/sdk'));
 
 /** Claude through `@anthropic-ai/sdk` (Messages API, streaming, tool use). */
 export class AnthropicProvider implements LlmProvider {
@@ -53,7 +45,7 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   private sdkClient(): Promise<Anthropic> {
-    this.client ??= loadSdk().then((m) => new m.default(this.clientOptions));
+    this.client ??= sdk.load().then((m) => new m.default(this.clientOptions));
     return this.client;
   }
 
@@ -73,8 +65,9 @@ export class AnthropicProvider implements LlmProvider {
 
   private classify(err: unknown, ctx: FailureContext): Failure {
     // The SDK is loaded by the time a request can fail; if loading failed, nothing is SDK-typed.
-    if (sdk === undefined) return classifyStreamError(err, ctx);
-    const { APIConnectionError, APIConnectionTimeoutError, APIError } = sdk;
+    const loaded = sdk.loaded;
+    if (loaded === undefined) return classifyStreamError(err, ctx);
+    const { APIConnectionError, APIConnectionTimeoutError, APIError } = loaded;
     if (err instanceof APIConnectionTimeoutError) {
       return { code: 'timeout', message: `${ctx.provider}: request timed out`, retryable: true };
     }

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import { type DriverOptions, driveStream, type WireBackend } from './driver.js';
 import { classifyApiFailure, classifyStreamError, type Failure, type FailureContext } from './errors.js';
+import { lazyModule } from './lazy.js';
 import { type MaxTokensField, toOpenAiParams } from './openai-request.js';
 import { OpenAiTranslator } from './openai-stream.js';
 import { driverOptions, type ProviderOptions, type ProviderSettings } from './options.js';
@@ -9,16 +10,7 @@ import type { LlmEvent, LlmProvider, LlmRequest, StreamOptions } from './types.j
 import { checkRequest } from './validate.js';
 
 // The SDK is loaded on the first request, not at import (see anthropic.ts).
-type Sdk = typeof import('openai');
-let sdkPromise: Promise<Sdk> | undefined;
-let sdk: Sdk | undefined;
-async function loadSdk(): Promise<Sdk> {
-  sdkPromise ??= import('openai').then((m) => {
-    sdk = m;
-    return m;
-  });
-  return sdkPromise;
-}
+const sdk = lazyModule(() => import('openai'));
 
 /** Settings specific to the chat-completions family. */
 export interface OpenAiSettings extends ProviderSettings {
@@ -67,7 +59,7 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   private sdkClient(): Promise<OpenAI> {
-    this.client ??= loadSdk().then((m) => new m.default(this.clientOptions));
+    this.client ??= sdk.load().then((m) => new m.default(this.clientOptions));
     return this.client;
   }
 
@@ -87,8 +79,9 @@ export class OpenAiProvider implements LlmProvider {
 
   private classify(err: unknown, ctx: FailureContext): Failure {
     // The SDK is loaded by the time a request can fail; if loading failed, nothing is SDK-typed.
-    if (sdk === undefined) return classifyStreamError(err, ctx);
-    const { APIConnectionError, APIConnectionTimeoutError, APIError } = sdk;
+    const loaded = sdk.loaded;
+    if (loaded === undefined) return classifyStreamError(err, ctx);
+    const { APIConnectionError, APIConnectionTimeoutError, APIError } = loaded;
     if (err instanceof APIConnectionTimeoutError) {
       return { code: 'timeout', message: `${ctx.provider}: request timed out`, retryable: true };
     }

@@ -8,14 +8,12 @@ import {
   type CapabilityToken,
   decodeToken,
   encodeToken,
-  type MintParams,
   mintToken,
   signedBytes,
   type UnsignedToken,
 } from '../src/index.js';
 import {
   AGENT,
-  AUDIT,
   action,
   asyncCodeOf,
   codeOf,
@@ -25,17 +23,11 @@ import {
   OTHER_AGENT,
   OTHER_SESSION,
   openFixture,
+  READ_A,
   readFile,
   SESSION,
+  WS_ALL,
 } from './helpers.js';
-
-const WS_ALL: MintParams = {
-  resources: [{ action: 'file_read', pattern: 'file:///ws/**' }],
-  subject: AGENT,
-  auditEntryId: AUDIT,
-  scope: 'persistent',
-};
-const READ_A = readFile('/ws/a.txt');
 
 let fx: Fixture;
 beforeEach(async () => {

@@ -23,6 +23,7 @@ import {
 import {
   CapabilityStore,
   type CapabilityStoreOptions,
+  type MintParams,
   type TokenSigner,
   type TokenState,
   TrustedKeys,
@@ -203,3 +204,13 @@ export async function asyncCodeOf(promise: Promise<unknown>): Promise<string | u
   }
   return undefined;
 }
+
+/** A persistent grant of every file under /ws to AGENT (the common token of the attack tests). */
+export const WS_ALL: MintParams = {
+  resources: [{ action: 'file_read', pattern: 'file:///ws/**' }],
+  subject: AGENT,
+  auditEntryId: AUDIT,
+  scope: 'persistent',
+};
+/** A read of /ws/a.txt. */
+export const READ_A = readFile('/ws/a.txt');

@@ -1,9 +1,8 @@
 import { tokenId } from '@astrid/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type MintParams, TOKEN_STORES } from '../src/index.js';
+import { TOKEN_STORES } from '../src/index.js';
 import {
   AGENT,
-  AUDIT,
   action,
   asyncCodeOf,
   FaultyDatabase,
@@ -11,17 +10,10 @@ import {
   OTHER_AGENT,
   OTHER_SESSION,
   openFixture,
-  readFile,
+  READ_A,
   SESSION,
+  WS_ALL,
 } from './helpers.js';
-
-const WS_ALL: MintParams = {
-  resources: [{ action: 'file_read', pattern: 'file:///ws/**' }],
-  subject: AGENT,
-  auditEntryId: AUDIT,
-  scope: 'persistent',
-};
-const READ_A = readFile('/ws/a.txt');
 
 let fx: Fixture;
 beforeEach(async () => {

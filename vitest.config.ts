@@ -12,6 +12,7 @@ export default defineConfig({
     include: [
       'packages/*/test/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
+      'apps/*/test/**/*.test.tsx',
       'examples/*/test/**/*.test.ts',
       'tests/**/*.test.ts',
     ],

@@ -1,5 +1,33 @@
-import type { Countdown, Frontend, FrontendDecision, StatusEvent, ToolActivity } from '@astrid/client';
-import { type AgentRef, APPROVAL_DECISIONS, type ApprovalDecision, type ApprovalRequest } from '@astrid/core';
+import type {
+  Countdown,
+  ElicitationAnswer,
+  ElicitationResolvedEvent,
+  Frontend,
+  FrontendDecision,
+  StatusEvent,
+  ToolActivity,
+} from '@astrid/client';
+import {
+  type AgentRef,
+  APPROVAL_DECISIONS,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type ElicitationContent,
+  type ElicitationRequest,
+} from '@astrid/core';
+
+const ELICITATION_ACTIONS = ['accept', 'decline', 'cancel'] as const;
+
+// Values of an answer line: primitives only, checked again (against the fields) by the daemon.
+function contentOf(value: unknown): ElicitationContent | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+    out[k] = v;
+  }
+  return out;
+}
 
 /** One line this frontend writes. */
 export type OutputLine = Readonly<Record<string, unknown>> & { readonly type: string };
@@ -12,6 +40,12 @@ export type InputLine =
       readonly id: string;
       readonly decision: ApprovalDecision;
       readonly reason?: string;
+    }
+  | {
+      readonly type: 'elicitation_answer';
+      readonly id: string;
+      readonly action: ElicitationAnswer['action'];
+      readonly content?: ElicitationContent;
     }
   | { readonly type: 'cancel' }
   | { readonly type: 'quit' };
@@ -34,6 +68,20 @@ export function parseInputLine(value: unknown): InputLine | undefined {
       ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
     };
   }
+  if (
+    v.type === 'elicitation_answer' &&
+    typeof v.id === 'string' &&
+    (ELICITATION_ACTIONS as readonly unknown[]).includes(v.action)
+  ) {
+    const content = v.content === undefined ? undefined : contentOf(v.content);
+    if (v.content !== undefined && content === undefined) return undefined;
+    return {
+      type: 'elicitation_answer',
+      id: v.id,
+      action: v.action as ElicitationAnswer['action'],
+      ...(content === undefined ? {} : { content }),
+    };
+  }
   if (v.type === 'cancel' || v.type === 'quit') return { type: v.type };
   return undefined;
 }
@@ -45,6 +93,7 @@ export function parseInputLine(value: unknown): InputLine | undefined {
  */
 export class JsonLinesFrontend implements Frontend {
   private readonly waiting = new Map<string, (d: FrontendDecision | undefined) => void>();
+  private readonly questions = new Map<string, (a: ElicitationAnswer | undefined) => void>();
 
   constructor(private readonly write: (line: OutputLine) => void) {}
 
@@ -54,6 +103,15 @@ export class JsonLinesFrontend implements Frontend {
     if (resolve === undefined) return false;
     this.waiting.delete(line.id);
     resolve({ decision: line.decision, ...(line.reason === undefined ? {} : { reason: line.reason }) });
+    return true;
+  }
+
+  /** Routes an `elicitation_answer` line to the question it names; false if none is waiting. */
+  answerElicitation(line: Extract<InputLine, { type: 'elicitation_answer' }>): boolean {
+    const resolve = this.questions.get(line.id);
+    if (resolve === undefined) return false;
+    this.questions.delete(line.id);
+    resolve({ action: line.action, ...(line.content === undefined ? {} : { content: line.content }) });
     return true;
   }
 
@@ -86,6 +144,35 @@ export class JsonLinesFrontend implements Frontend {
       id: request.id,
       state: request.state,
       ...(request.decidedBy === undefined ? {} : { decidedBy: request.decidedBy }),
+    });
+  }
+
+  // The fields go out as they are, `secret` included: whoever drives this frontend masks
+  // those inputs. Answers are never echoed back on stdout.
+  elicitation(request: ElicitationRequest, signal: AbortSignal): Promise<ElicitationAnswer | undefined> {
+    this.write({
+      type: 'elicitation',
+      id: request.id,
+      source: request.source,
+      message: request.message,
+      fields: request.fields,
+      expiresAt: request.expiresAt,
+    });
+    return new Promise((resolve) => {
+      this.questions.set(request.id, resolve);
+      signal.addEventListener('abort', () => {
+        this.questions.delete(request.id);
+        resolve(undefined);
+      });
+    });
+  }
+
+  elicitationResolved(event: ElicitationResolvedEvent): void {
+    this.write({
+      type: 'elicitation_resolved',
+      id: event.id,
+      outcome: event.outcome,
+      ...(event.decidedBy === undefined ? {} : { decidedBy: event.decidedBy }),
     });
   }
 

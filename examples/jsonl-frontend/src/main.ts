@@ -8,8 +8,10 @@ import { JsonLinesFrontend, type OutputLine, parseInputLine } from './jsonl-fron
  * `$ASTRID_HOME/daemon.json`, checks `daemon.hello`, creates a session (or attaches to
  * `--session <id>`), and then:
  *   in:  {"type":"send","text":"..."} | {"type":"answer","id":"apr_…","decision":"allow_once"}
+ *        | {"type":"elicitation_answer","id":"eli_…","action":"accept","content":{...}}
  *        | {"type":"cancel"} | {"type":"quit"}
  *   out: {"type":"ready",...} | {"type":"text",...} | {"type":"approval",...} | {"type":"resolved",...}
+ *        | {"type":"elicitation",...} | {"type":"elicitation_resolved",...}
  *        | {"type":"tool",...} | {"type":"status","event":"turn_done",...} | {"type":"error",...}
  */
 async function main(): Promise<void> {
@@ -54,6 +56,9 @@ async function main(): Promise<void> {
         );
     } else if (line.type === 'answer') {
       if (!frontend.answer(line))
+        write({ type: 'error', code: 'NO_SUCH_PROMPT', message: line.id, retryable: false });
+    } else if (line.type === 'elicitation_answer') {
+      if (!frontend.answerElicitation(line))
         write({ type: 'error', code: 'NO_SUCH_PROMPT', message: line.id, retryable: false });
     } else if (line.type === 'cancel') {
       await client.call('session.cancel', { sessionId });

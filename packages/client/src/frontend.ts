@@ -2,6 +2,8 @@ import {
   type AgentRef,
   type ApprovalDecision,
   type ApprovalRequest,
+  type ElicitationContent,
+  type ElicitationRequest,
   isAstridError,
   type RiskLevel,
   type RuntimeEvent,
@@ -48,6 +50,15 @@ export interface FrontendDecision {
   readonly amount?: number;
 }
 
+/** A human's answer to an elicitation: `content` (one value per field) with `accept`. */
+export interface ElicitationAnswer {
+  readonly action: 'accept' | 'decline' | 'cancel';
+  readonly content?: ElicitationContent;
+}
+
+/** An elicitation left pending: answered (here or elsewhere), expired or cancelled. */
+export type ElicitationResolvedEvent = Extract<RuntimeEvent, { type: 'elicitation_resolved' }>;
+
 /** Turn and budget progress a frontend may show. */
 export type StatusEvent = Extract<
   RuntimeEvent,
@@ -80,6 +91,16 @@ export interface Frontend {
   approval(request: ApprovalRequest, signal: AbortSignal): Promise<FrontendDecision | undefined>;
   /** A request left `pending` (answered here or elsewhere, expired, cancelled). */
   approvalResolved?(request: ApprovalRequest): void;
+  /**
+   * Asks the human an MCP server's, capsule's or tool's question: show `request.source`
+   * (who asks) beside `request.message` (their untrusted text), and mask the input of
+   * `secret` fields. Resolve with the answer, or undefined to leave it to another frontend.
+   * `signal` aborts when it was answered elsewhere, expired or cancelled. Without this
+   * method the frontend is never asked (another frontend may answer).
+   */
+  elicitation?(request: ElicitationRequest, signal: AbortSignal): Promise<ElicitationAnswer | undefined>;
+  /** An elicitation ended: outcome and, when a human answered, who (`decidedBy`). */
+  elicitationResolved?(event: ElicitationResolvedEvent): void;
   toolActivity?(activity: ToolActivity): void;
   countdown?(countdown: Countdown): void;
   countdownCancelled?(id: string): void;
@@ -90,6 +111,17 @@ export interface Frontend {
     readonly message: string;
     readonly retryable: boolean;
   }): void;
+}
+
+// How many times a frontend is asked again after the daemon refused its answer as invalid.
+const ELICITATION_ATTEMPTS = 3;
+
+function isInvalidParams(err: unknown): boolean {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { astridCode?: unknown }).astridCode === 'INVALID_PARAMS'
+  );
 }
 
 /** Options of {@link attachFrontend}. */
@@ -113,7 +145,9 @@ export interface Attachment {
  * to the matching method, asks the frontend about each pending approval request (those
  * pending at attach time too) and sends its answer. When another frontend answered first,
  * the daemon's APPROVAL_ALREADY_RESOLVED is expected and ignored; the frontend hears
- * `approvalResolved` with who decided.
+ * `approvalResolved` with who decided. Elicitations go the same way (`elicitation`, asked
+ * about pending ones at attach through `elicitation.list`; ELICITATION_ALREADY_RESOLVED and
+ * ELICITATION_NOT_FOUND ignored; the prompt aborted when it is resolved elsewhere).
  */
 export async function attachFrontend(
   client: AstridClient,
@@ -143,6 +177,40 @@ export async function attachFrontend(
       });
     } catch (err) {
       if (!isAstridError(err, 'APPROVAL_ALREADY_RESOLVED')) onError(err);
+    }
+  };
+
+  // An answer the daemon refuses as invalid (INVALID_PARAMS: a value of the wrong type, a
+  // required field missing) leaves the question pending: ask again, a bounded number of times.
+  const askElicitation = async (request: ElicitationRequest): Promise<void> => {
+    const ask = frontend.elicitation?.bind(frontend);
+    if (ask === undefined || prompts.has(request.id)) return;
+    const controller = new AbortController();
+    prompts.set(request.id, controller);
+    try {
+      // A replayed request may be over (answered, or its asker died with a daemon restart).
+      const { elicitations } = await client.call('elicitation.list', { sessionId });
+      const current = elicitations.find((e) => e.id === request.id);
+      if (current === undefined) return;
+      for (let attempt = 1; attempt <= ELICITATION_ATTEMPTS; attempt++) {
+        const answer = await ask(current, controller.signal);
+        if (answer === undefined || controller.signal.aborted) return;
+        try {
+          await client.call('elicitation.respond', {
+            id: request.id,
+            action: answer.action,
+            ...(answer.content === undefined ? {} : { content: answer.content }),
+            ...(options.userId === undefined ? {} : { userId: options.userId }),
+          });
+          return;
+        } catch (err) {
+          if (!isInvalidParams(err) || attempt === ELICITATION_ATTEMPTS) throw err;
+          onError(err);
+        }
+      }
+    } catch (err) {
+      if (!isAstridError(err, 'ELICITATION_ALREADY_RESOLVED') && !isAstridError(err, 'ELICITATION_NOT_FOUND'))
+        onError(err);
     }
   };
 
@@ -178,6 +246,13 @@ export async function attachFrontend(
         prompts.get(event.request.id)?.abort();
         frontend.approvalResolved?.(event.request);
         return;
+      case 'elicitation_requested':
+        void askElicitation(event.request);
+        return;
+      case 'elicitation_resolved':
+        prompts.get(event.id)?.abort();
+        frontend.elicitationResolved?.(event);
+        return;
       case 'auto_apply':
         frontend.countdown?.({
           id: event.id,
@@ -205,6 +280,10 @@ export async function attachFrontend(
   await client.subscribeSession(sessionId, options.since);
   const { approvals } = await client.call('approval.list', { state: 'pending', sessionId });
   for (const request of approvals) void ask(request);
+  if (frontend.elicitation !== undefined) {
+    const { elicitations } = await client.call('elicitation.list', { sessionId });
+    for (const request of elicitations) void askElicitation(request);
+  }
   return {
     detach: async () => {
       off();

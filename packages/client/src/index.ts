@@ -16,6 +16,8 @@ export {
   type AttachOptions,
   attachFrontend,
   type Countdown,
+  type ElicitationAnswer,
+  type ElicitationResolvedEvent,
   type Frontend,
   type FrontendDecision,
   type StatusEvent,

@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   // Append only from here: the wire error number of a code is derived from its position.
   SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE',
   DAEMON_UNAVAILABLE: 'DAEMON_UNAVAILABLE',
+  ELICITATION_NOT_FOUND: 'ELICITATION_NOT_FOUND',
+  ELICITATION_ALREADY_RESOLVED: 'ELICITATION_ALREADY_RESOLVED',
 } as const;
 
 /** One of the string codes in {@link ERROR_CODES}. */

@@ -1,5 +1,6 @@
 import type { RiskLevel, SensitiveAction } from './actions.js';
 import type { ApprovalRequest } from './approval.js';
+import type { ElicitationOutcome, ElicitationRequest } from './elicitation.js';
 import type { SessionId } from './ids.js';
 import type { JsonObject } from './json.js';
 
@@ -57,6 +58,15 @@ export type RuntimeEvent =
     }
   | { readonly type: 'approval_requested'; readonly agent: AgentRef; readonly request: ApprovalRequest }
   | { readonly type: 'approval_resolved'; readonly agent: AgentRef; readonly request: ApprovalRequest }
+  | { readonly type: 'elicitation_requested'; readonly agent: AgentRef; readonly request: ElicitationRequest }
+  | {
+      readonly type: 'elicitation_resolved';
+      readonly agent: AgentRef;
+      readonly id: string;
+      readonly outcome: ElicitationOutcome;
+      /** Who answered (connection identity and reported user), when a human did. */
+      readonly decidedBy?: string;
+    }
   | {
       readonly type: 'auto_apply';
       readonly agent: AgentRef;

@@ -25,6 +25,17 @@ export {
   type DecidedBy,
 } from './approval.js';
 export {
+  type ElicitationContent,
+  type ElicitationField,
+  type ElicitationFieldInput,
+  ElicitationFieldSchema,
+  type ElicitationOutcome,
+  type ElicitationQuestion,
+  type ElicitationRequest,
+  type ElicitationResult,
+  elicitationContentProblem,
+} from './elicitation.js';
+export {
   AstridError,
   type AstridErrorOptions,
   ERROR_CODES,

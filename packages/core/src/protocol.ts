@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APPROVAL_DECISIONS, APPROVAL_STATES, type ApprovalRequest, type ApprovalState } from './approval.js';
+import type { ElicitationOutcome, ElicitationRequest } from './elicitation.js';
 import { AstridError, ERROR_CODES, type ErrorCode } from './errors.js';
 import type { RuntimeEvent } from './events.js';
 import { IdSchema } from './ids.js';
@@ -158,10 +159,15 @@ export const RPC_PARAMS = {
   'approval.subscribe': z.strictObject({ since: Since }),
   'approval.unsubscribe': Empty,
   'action.cancel': z.strictObject({ id: Text(200) }),
+  'elicitation.list': z.strictObject({ sessionId: Id.optional() }),
   'elicitation.respond': z.strictObject({
     id: Id,
-    value: JsonValueSchema.optional(),
-    cancel: z.boolean().optional(),
+    action: z.enum(['accept', 'decline', 'cancel']),
+    /** With `accept`: one primitive value per field (checked against the request's fields). */
+    content: z
+      .record(z.string().max(64), z.union([z.string().max(65_536), z.number(), z.boolean()]))
+      .optional(),
+    userId: UserId.optional(),
   }),
   'frontend.report': z.strictObject({
     event: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/),
@@ -227,6 +233,9 @@ export interface SessionInfo {
   readonly interrupted: boolean;
   readonly running: boolean;
   readonly spentMicros: number;
+  /** The provider and model it talks to (the daemon's unless it asked for another at creation). */
+  readonly provider: string;
+  readonly model: string;
   /** The last event seq recorded for it (replay with `since`). */
   readonly lastSeq: number;
 }
@@ -303,7 +312,9 @@ export interface RpcResults {
   'approval.subscribe': { readonly lastSeq: number; readonly replayed: number; readonly epoch: string };
   'approval.unsubscribe': { readonly subscribed: false };
   'action.cancel': { readonly cancelled: boolean };
-  'elicitation.respond': { readonly accepted: boolean };
+  'elicitation.list': { readonly elicitations: readonly ElicitationRequest[] };
+  /** The answer recorded; an unknown id is ELICITATION_NOT_FOUND, a late one ELICITATION_ALREADY_RESOLVED. */
+  'elicitation.respond': { readonly id: string; readonly outcome: Exclude<ElicitationOutcome, 'expired'> };
   'frontend.report': { readonly auditSeq: number };
   'audit.list': { readonly entries: readonly AuditEntryWire[] };
   'audit.get': AuditEntryWire;

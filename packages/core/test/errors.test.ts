@@ -46,6 +46,8 @@ describe('ERROR_CODES', () => {
       'INTERNAL',
       'SANDBOX_UNAVAILABLE',
       'DAEMON_UNAVAILABLE',
+      'ELICITATION_NOT_FOUND',
+      'ELICITATION_ALREADY_RESOLVED',
     ]);
   });
 

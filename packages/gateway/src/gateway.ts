@@ -97,6 +97,8 @@ export class Gateway {
       env,
       // Every model request is refused while the kill switch is engaged.
       provider: gateProvider(inner, () => lockdown?.active !== false),
+      // So is every provider built for a session that asked for another model.
+      wrapProvider: (p) => gateProvider(p, () => lockdown?.active !== false),
       // A lockdown bumps the epoch, which voids every outstanding Authorization, and
       // denies every action until unlock.
       epochs: { current: () => lockdown?.current.epoch ?? 0 },

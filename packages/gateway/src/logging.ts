@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
+import { RotatingLogFile } from './log-file.js';
 
 /** Options of {@link createDaemonLogger}. */
 export interface DaemonLoggerOptions {
@@ -9,8 +10,10 @@ export interface DaemonLoggerOptions {
   readonly level?: string;
   /** Secret strings (the daemon token, provider keys) replaced by `[redacted]` wherever they appear. */
   readonly secrets?: readonly (string | undefined)[];
-  /** Rotate when the log is larger than this at start (default 10 MiB); 3 old files are kept. */
+  /** Rotate when the log would grow past this, at start and while running (default 10 MiB). */
   readonly rotateBytes?: number;
+  /** Rotated files kept (`astridd.log.1` newest … `.N` oldest); default 3. */
+  readonly keepFiles?: number;
 }
 
 /** Field paths redacted in every log line, whatever their value. */
@@ -26,23 +29,10 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
 ];
 
-const KEEP = 3;
-
-function rotate(path: string, limit: number): void {
-  let size = 0;
-  try {
-    size = statSync(path).size;
-  } catch {
-    return;
-  }
-  if (size <= limit) return;
-  for (let i = KEEP - 1; i >= 1; i--) {
-    try {
-      renameSync(`${path}.${i}`, `${path}.${i + 1}`);
-    } catch {}
-  }
-  renameSync(path, `${path}.1`);
-}
+/** Default size at which the log rotates, in bytes. */
+export const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+/** Default number of rotated files kept. */
+export const LOG_KEEP_FILES = 3;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -50,7 +40,7 @@ function escapeRegExp(text: string): string {
 
 /**
  * The daemon's structured log (pino, JSON lines) in `<home>/logs/` (0700, files 0600),
- * rotated by size at start. Two layers keep secrets out: known field paths are redacted by
+ * rotated by size at start and while running (see {@link RotatingLogFile}). Two layers keep secrets out: known field paths are redacted by
  * pino, and every line is scrubbed of the given secret strings before it is written, so a
  * token or key that ends up inside a message or an error is not written either.
  */
@@ -59,13 +49,17 @@ export function createDaemonLogger(options: DaemonLoggerOptions): Logger {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const path = join(dir, 'astridd.log');
-  rotate(path, options.rotateBytes ?? 10 * 1024 * 1024);
-  const destination = pino.destination({ dest: path, sync: true, mode: 0o600 });
+  const file = new RotatingLogFile(
+    path,
+    options.rotateBytes ?? LOG_ROTATE_BYTES,
+    options.keepFiles ?? LOG_KEEP_FILES,
+  );
   const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 8);
   const pattern = secrets.length === 0 ? undefined : new RegExp(secrets.map(escapeRegExp).join('|'), 'g');
   const stream = {
     write(line: string): void {
-      destination.write(pattern === undefined ? line : line.replace(pattern, '[redacted]'));
+      // Scrubbed before it is written (and before a rotation could put it in another file).
+      file.write(pattern === undefined ? line : line.replace(pattern, '[redacted]'));
     },
   };
   return pino(

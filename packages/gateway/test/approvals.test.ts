@@ -106,14 +106,6 @@ describe('two clients on one session', () => {
     expect((await client.call('audit.verify', {})).ok).toBe(true);
   });
 
-  it('elicitation.respond says it is not supported yet', async () => {
-    const client = await r.client();
-    const err = (await client
-      .call('elicitation.respond', { id: 'eli_1', cancel: true })
-      .catch((e: unknown) => e)) as { astridCode: string };
-    expect(err.astridCode).toBe('NOT_SUPPORTED');
-  });
-
   it('token.list shows tokens without signatures; token.revoke revokes at once and is audited', async () => {
     const client = await r.client();
     const token = await r.gateway.runtime.capabilities.mint({

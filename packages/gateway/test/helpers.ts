@@ -7,7 +7,7 @@ import { type AstridConfig, type ConfigLayer, loadConfig } from '@astrid/config'
 import type { RpcNotifications, RuntimeEvent } from '@astrid/core';
 import { type LlmTestServer, start } from '@astrid/testkit';
 import { WebSocket } from 'ws';
-import { Gateway, type GatewayOptions } from '../src/index.js';
+import { createDaemonLogger, Gateway, type GatewayOptions } from '../src/index.js';
 
 /** Temp dirs of one daemon: data dir, workspace, fake user home. */
 export interface Dirs {
@@ -68,13 +68,20 @@ export interface Rig {
 export interface RigOptions {
   readonly gateway?: Partial<GatewayOptions>;
   readonly flags?: ConfigLayer;
+  /** Log at `trace` to `<data>/logs/astridd.log`, as astridd does (to check what reaches it). */
+  readonly logToFile?: boolean;
+  /** Changes the resolved config (for what no TOML layer can express, e.g. no budget limit). */
+  readonly editConfig?: (config: AstridConfig) => AstridConfig;
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
   const dirs = await makeDirs();
   const server = await start();
-  const config = await testConfig(dirs, server, options.flags);
+  const loaded = await testConfig(dirs, server, options.flags);
+  const config = options.editConfig === undefined ? loaded : options.editConfig(loaded);
   const clients: AstridClient[] = [];
+  const logger =
+    options.logToFile === true ? createDaemonLogger({ home: dirs.data, level: 'trace' }) : undefined;
   const open = async (extra: Partial<GatewayOptions> = {}): Promise<{ gateway: Gateway; token: string }> => {
     const token = randomBytes(32).toString('hex');
     const gateway = await Gateway.start({
@@ -83,9 +90,14 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
       config,
       token,
       env: { PATH: process.env.PATH },
-      runtime: { userHome: dirs.userHome, resolveHost: async () => ['203.0.113.7'] },
       adminConfigPath: join(dirs.root, 'no-admin.toml'),
+      ...(logger === undefined ? {} : { logger }),
       ...options.gateway,
+      runtime: {
+        userHome: dirs.userHome,
+        resolveHost: async () => ['203.0.113.7'],
+        ...options.gateway?.runtime,
+      },
       ...extra,
     });
     // What astridd writes, so clients find the daemon as they would in real use.

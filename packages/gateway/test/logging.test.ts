@@ -44,4 +44,39 @@ describe('the daemon log', () => {
       'astridd.log.3',
     ]);
   });
+
+  it('rotates by size while running: no line lost or split, the newest in the current file, no secret anywhere', async () => {
+    const token = 'b'.repeat(64);
+    const logs = join(home, 'logs');
+    const logger = createDaemonLogger({ home, secrets: [token], rotateBytes: 4096, keepFiles: 3 });
+    // About 100 bytes a line: 60 lines rotate at least once, and fewer times than `keepFiles`,
+    // so nothing was dropped yet.
+    for (let i = 0; i < 60; i++) logger.info({ i, auth: `Bearer ${token}` }, `line ${i}`);
+    logger.flush();
+    const names = (await readdir(logs)).sort();
+    expect(names.length).toBeGreaterThanOrEqual(2);
+    expect(names.length).toBeLessThanOrEqual(3);
+    const read = async (name: string) =>
+      (await readFile(join(logs, name), 'utf8')).split('\n').filter(Boolean);
+    const current = await read('astridd.log');
+    expect(JSON.parse(current.at(-1) as string).msg).toBe('line 59');
+    // Oldest file first: every line exactly once, in order, each a whole JSON object.
+    const oldestFirst = [...names.slice(1).reverse(), 'astridd.log'];
+    const all = (await Promise.all(oldestFirst.map(read))).flat();
+    expect(all.map((l) => JSON.parse(l).i)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    for (const name of names) {
+      expect((await stat(join(logs, name))).size).toBeLessThanOrEqual(4096);
+      expect(((await stat(join(logs, name))).mode & 0o777).toString(8)).toBe('600');
+      expect(await readFile(join(logs, name), 'utf8')).not.toContain(token);
+    }
+    // Past `keepFiles`, the oldest is dropped.
+    for (let i = 60; i < 400; i++) logger.info({ i }, `line ${i}`);
+    expect((await readdir(logs)).sort()).toEqual([
+      'astridd.log',
+      'astridd.log.1',
+      'astridd.log.2',
+      'astridd.log.3',
+    ]);
+    expect(JSON.parse((await read('astridd.log')).at(-1) as string).msg).toBe('line 399');
+  });
 });

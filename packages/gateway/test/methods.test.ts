@@ -26,9 +26,10 @@ describe('sessions, audit, budget, config', () => {
     expect((await client.call('budget.get', { sessionId: created.id })).spent).toBeGreaterThanOrEqual(0);
     expect((await client.call('session.list', {})).sessions.map((s) => s.id)).toContain(created.id);
 
-    // Refused by name: this daemon serves one workspace and model.
-    const other = await client.call('session.create', { model: 'another-model' }).catch((e: unknown) => e);
-    expect((other as Error).message).toMatch(/serves model "test-model"/);
+    // Refused by name: this daemon serves one workspace (the model is per session).
+    const other = await client.call('session.create', { workspace: '/' }).catch((e: unknown) => e);
+    expect((other as Error).message).toMatch(/serves workspace .* not "\/"/);
+    expect(created).toMatchObject({ provider: 'anthropic', model: 'test-model' });
     // A mode stricter than the config's is a per-session choice; a looser one is refused.
     expect((await client.call('session.create', { mode: 'safe' })).status).toBe('active');
     const loose = await client.call('session.create', { mode: 'autonomous' }).catch((e: unknown) => e);

@@ -1,13 +1,14 @@
 import type { ApprovalRequest, BudgetLedger, SecurityInterceptor } from '@astrid/approval';
 import { AstridError, type PrincipalId, principalId, type SessionId } from '@astrid/core';
 import { randomId } from '@astrid/crypto';
-import type { LlmMessage, LlmToolDefinition } from '@astrid/llm';
+import type { LlmMessage, LlmProvider, LlmToolDefinition } from '@astrid/llm';
 import type { Tool } from '@astrid/tools';
 import type { WorkspaceMode } from '@astrid/workspace';
 import { CallRunner } from './call-runner.js';
 import type { AgentRef, BudgetSnapshot, RuntimeEvent } from './events.js';
 import type { SessionHost } from './host.js';
 import type { SessionRecord, TurnState } from './record.js';
+import type { SessionLlm } from './session-llm.js';
 import { buildSystemPrompt } from './system-prompt.js';
 import { toolDefinitionsOf } from './tool-call.js';
 import { TurnLoop, type TurnResult } from './turn-loop.js';
@@ -33,6 +34,8 @@ export interface AgentSessionParts {
   readonly task?: string;
   /** This session's approval requests that were pending when the runtime opened. */
   readonly orphans?: readonly ApprovalRequest[];
+  /** The session's model (default: the host's provider and pricing). */
+  readonly llm?: SessionLlm;
 }
 
 /**
@@ -47,6 +50,8 @@ export class AgentSession {
   readonly ref: AgentRef;
   readonly interceptor: SecurityInterceptor;
   readonly ledger: BudgetLedger;
+  /** The model this session talks to, and the prices its budget counts. */
+  readonly llm: SessionLlm;
   private readonly host: SessionHost;
   private readonly record: SessionRecord;
   private readonly framing: UntrustedFraming;
@@ -71,6 +76,7 @@ export class AgentSession {
     this.ref = parts.ref;
     this.interceptor = parts.interceptor;
     this.ledger = parts.ledger;
+    this.llm = parts.llm ?? { provider: parts.host.provider, pricing: parts.host.pricing, priced: true };
     this.baseLimit = parts.baseLimit;
     this.maxTurns = parts.maxTurns;
     this.framing = new UntrustedFraming(parts.record.nonce);
@@ -108,6 +114,7 @@ export class AgentSession {
       toolDefinitions: this.toolDefinitions,
       toolDefinitionChars: this.toolDefinitionChars,
       calls: this.calls,
+      llm: this.llm,
       maxTurns: this.maxTurns,
       save: () => this.save(),
       emit: (e) => this.emit(e),
@@ -118,6 +125,11 @@ export class AgentSession {
   /** The session's label (shown by frontends). */
   get label(): string {
     return this.record.label;
+  }
+
+  /** The LLM provider this session talks to (its `name` and `model`). */
+  get provider(): LlmProvider {
+    return this.llm.provider;
   }
 
   /** The workspace mode this session runs with. */
@@ -188,6 +200,8 @@ export class AgentSession {
   /** Cancels the running turn, if any: the stream, a running tool or a pending approval. */
   cancel(reason = 'cancelled by the user'): void {
     this.controller?.abort(new AstridError('APPROVAL_CANCELLED', reason));
+    // Questions asked outside the turn (an MCP server's) are withdrawn too.
+    this.host.elicitations.cancelSession(this.id, reason).catch(() => undefined);
   }
 
   /** Renames the session. */

@@ -111,7 +111,14 @@ export class CallRunner {
       boundary: host.boundary,
       recheckPolicy: (action) => host.recheckPolicy(action),
       signal,
-      subagentModel: { provider: host.provider.name, model: host.provider.model },
+      subagentModel: { provider: session.provider.name, model: session.provider.model },
+      // The source is who the runtime knows is asking, never a name the tool picks.
+      elicit: (question, options) =>
+        host.elicitations.ask(
+          session.id,
+          { source: `tool://${tool.name}`, message: question.message, fields: question.fields },
+          { signal, ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) },
+        ),
       runSubagent: async (prompt, description, childSignal) => {
         const result = await host.runSubagent(session, { task: description, prompt }, childSignal ?? signal);
         if (result.tainted) childTainted = true;

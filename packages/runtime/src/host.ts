@@ -8,6 +8,7 @@ import type { Tool } from '@astrid/tools';
 import type { WorkspaceBoundary } from '@astrid/workspace';
 import type { AgentSession } from './agent-session.js';
 import type { ApprovalCarryOver } from './carry-over.js';
+import type { ElicitationBroker } from './elicitations.js';
 import type { EventHub } from './events.js';
 import type { SessionStore } from './record.js';
 import type { SubagentRequest, SubagentResult } from './tool-call.js';
@@ -27,6 +28,8 @@ export interface SessionHost {
   readonly store: SessionStore;
   readonly events: EventHub;
   readonly carryOver: ApprovalCarryOver;
+  /** Questions to the human (elicitations), in memory. */
+  readonly elicitations: ElicitationBroker;
   /** The context window, in characters, before older turns are compacted. */
   readonly contextChars: number;
   now(): number;

@@ -56,6 +56,17 @@ export interface SessionRecord {
   /** Session-scoped capability tokens (the capability store keeps them in memory only). */
   sessionTokens: unknown[];
   turn?: TurnState;
+  /**
+   * The provider and model the session was created for, when it asked for one; absent: it
+   * follows the daemon's configured model. Names only: keys always come from the daemon.
+   */
+  readonly llm?: SessionLlmSpec;
+}
+
+/** A provider and model a session asked for. */
+export interface SessionLlmSpec {
+  readonly provider: string;
+  readonly model: string;
 }
 
 const JsonObjectSchema = z.record(z.string(), JsonValueSchema);
@@ -107,6 +118,7 @@ export const SessionRecordSchema = z.object({
   history: z.array(MessageSchema),
   budget: z.object({ spent: Micros, extra: Micros, limit: Micros.optional() }),
   sessionTokens: z.array(z.unknown()),
+  llm: z.object({ provider: z.string().min(1).max(64), model: z.string().min(1).max(256) }).optional(),
   turn: z
     .object({
       id: z.string(),
@@ -129,6 +141,7 @@ export function newSessionRecord(input: {
   readonly depth?: number;
   readonly tainted?: boolean;
   readonly budgetLimit?: number;
+  readonly llm?: SessionLlmSpec;
 }): SessionRecord {
   return {
     version: 1,
@@ -146,6 +159,7 @@ export function newSessionRecord(input: {
     history: [],
     budget: { spent: 0, extra: 0, ...(input.budgetLimit === undefined ? {} : { limit: input.budgetLimit }) },
     sessionTokens: [],
+    ...(input.llm === undefined ? {} : { llm: input.llm }),
   };
 }
 
@@ -162,6 +176,8 @@ export interface SessionSummary {
   /** A turn was in progress when the session was last saved (resume it to go on). */
   readonly interrupted: boolean;
   readonly spentMicros: number;
+  /** The provider and model it asked for (absent: the daemon's). */
+  readonly llm?: SessionLlmSpec;
 }
 
 /** The `sessions` store: one record per session, written with `sync` after every step. */
@@ -218,6 +234,7 @@ export class SessionStore {
         messages: r.history.length,
         interrupted: r.turn !== undefined,
         spentMicros: r.budget.spent,
+        ...(r.llm === undefined ? {} : { llm: r.llm }),
       });
     }
     return out;

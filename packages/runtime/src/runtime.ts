@@ -7,18 +7,30 @@ import {
   type InterceptorEvent,
   SecurityInterceptor,
 } from '@astrid/approval';
-import { AstridError, principalId, type SessionId, sessionId } from '@astrid/core';
+import {
+  AstridError,
+  type ElicitationQuestion,
+  type ElicitationResult,
+  principalId,
+  type SessionId,
+  sessionId,
+} from '@astrid/core';
 import { randomId } from '@astrid/crypto';
 import type { LlmProvider } from '@astrid/llm';
 import type { ProcessTracker } from '@astrid/tools';
 import type { WorkspaceMode } from '@astrid/workspace';
 import { AgentSession } from './agent-session.js';
+import { type ElicitationAuditRecord, ElicitationBroker, type ElicitOptions } from './elicitations.js';
 import { type AgentRef, EventHub, type RuntimeListener } from './events.js';
 import type { SessionHost } from './host.js';
 import { newSessionRecord, type SessionRecord, type SessionSummary } from './record.js';
+import type { SessionLlm } from './session-llm.js';
 import { type ChildSpec, isLooser, SubagentSupervisor } from './subagents.js';
 import { UntrustedFraming } from './untrusted.js';
 import { type HostParts, openWiring, type RuntimeOptions, type Wiring } from './wiring.js';
+
+const UNPRICED_WARNING =
+  'this model has no known price: its requests are counted at zero (no budget limit is configured)';
 
 /** Options of {@link Runtime.createSession}. */
 export interface CreateSessionOptions {
@@ -30,6 +42,13 @@ export interface CreateSessionOptions {
   readonly mode?: WorkspaceMode;
   /** Who the agent acts as; tokens minted by "Allow Always" are scoped to it. Default `agent`. */
   readonly principal?: string;
+  /**
+   * Another provider than the daemon's (`anthropic`, `openai`, `zai`: its key from the daemon's
+   * environment). Default: the daemon's. See `SessionLlms` for the pricing rule.
+   */
+  readonly provider?: string;
+  /** Another model; persisted, so a resumed session keeps it. Default: the daemon's. */
+  readonly model?: string;
 }
 
 /**
@@ -53,9 +72,18 @@ export class Runtime {
     private readonly wiring: Wiring,
     host: HostParts,
   ) {
+    const elicitations = new ElicitationBroker({
+      now: host.now,
+      defaultTimeoutMs: wiring.config.approval.timeout_seconds * 1000,
+      emit: (e) => this.hub.emit(e),
+      refFor: (s) => this.refFor(s),
+      audit: (record) => this.auditElicitation(record),
+      ...(wiring.deps.lockedDown === undefined ? {} : { lockedDown: wiring.deps.lockedDown }),
+    });
     this.host = {
       ...host,
       events: this.hub,
+      elicitations,
       runSubagent: (parent, request, signal) => this.supervisor.run(parent, request, signal),
       forget: (id) => {
         this.live.delete(id);
@@ -96,6 +124,31 @@ export class Runtime {
     return this.host.approvals;
   }
 
+  /** Questions to the human (elicitations): frontends list pending ones and answer them here. */
+  get elicitations(): ElicitationBroker {
+    return this.host.elicitations;
+  }
+
+  /**
+   * Asks the human a question for `session` (an MCP server's or a capsule's elicitation):
+   * every frontend attached to the session sees it; resolves with the first answer, `expired`
+   * after `timeoutMs` (default `[approval] timeout_seconds`), or `cancel` when the session is
+   * cancelled or ended, the daemon locked down, the runtime closed or `signal` aborted.
+   */
+  async elicit(
+    session: SessionId,
+    question: ElicitationQuestion,
+    options: ElicitOptions = {},
+  ): Promise<ElicitationResult> {
+    this.assertOpen();
+    if (this.live.get(session) === undefined) {
+      const record = await this.host.store.load(session); // SESSION_NOT_FOUND
+      if (record.status === 'ended')
+        throw new AstridError('INVALID_ARGUMENT', `session ${session} has ended`);
+    }
+    return this.host.elicitations.ask(session, question, options);
+  }
+
   /** The audit log (read, verify, export). */
   get audit(): SessionHost['audit'] {
     return this.host.audit;
@@ -131,7 +184,7 @@ export class Runtime {
     return this.wiring.processes;
   }
 
-  /** The LLM provider in use (a `DemoProvider` when no model is configured). */
+  /** The daemon's LLM provider (a `DemoProvider` when no model is configured); a session may use another. */
   get provider(): LlmProvider {
     return this.host.provider;
   }
@@ -166,6 +219,15 @@ export class Runtime {
         `mode "${mode}" is looser than the configured "${configured}"; a session can only be stricter`,
       );
     }
+    const asked =
+      options.provider === undefined && options.model === undefined
+        ? undefined
+        : {
+            provider: options.provider ?? this.wiring.llms.defaultSpec.provider,
+            model: options.model ?? this.wiring.llms.defaultSpec.model,
+          };
+    // Refused here (no price under a budget, unknown provider, missing key) before anything is stored.
+    const llm = this.wiring.llms.resolve(asked);
     const t = this.host.now();
     const record = newSessionRecord({
       id,
@@ -174,13 +236,20 @@ export class Runtime {
       now: t,
       mode,
       nonce: UntrustedFraming.create().nonce,
+      ...(asked === undefined ? {} : { llm: asked }),
     });
     await this.host.store.save(record);
     await this.host.audit.append({
       kind: 'session_created',
       principal,
       sessionId: id,
-      details: { label: record.label, mode },
+      details: {
+        label: record.label,
+        mode,
+        provider: llm.provider.name,
+        model: llm.provider.model,
+        ...(llm.priced ? {} : { pricing: 'unknown', warning: UNPRICED_WARNING }),
+      },
     });
     return this.attach(
       record,
@@ -193,6 +262,7 @@ export class Runtime {
         depth: 0,
         label: record.label,
       },
+      llm,
     );
   }
 
@@ -216,6 +286,9 @@ export class Runtime {
     // the stricter mode it was created with.
     const configured = this.wiring.deps.settings.mode;
     record.mode = isLooser(configured, record.mode) ? record.mode : configured;
+    // The model it was created for, checked again against today's config (a budget limit
+    // added since refuses an unpriced model: fail closed).
+    const llm = this.wiring.llms.resolve(record.llm);
     const { budget } = this.wiring.deps;
     budget.restore(id, record.budget.spent, record.budget.extra);
     this.host.capabilities.restoreSessionTokens(record.sessionTokens);
@@ -225,12 +298,14 @@ export class Runtime {
       sessionId: id,
       details: { interrupted: record.turn !== undefined, messages: record.history.length },
     });
-    return this.attach(record, this.interceptorFor(id, record.mode), budget, this.wiring.limits.sessionMax, {
-      session: id,
-      root: id,
-      depth: 0,
-      label: record.label,
-    });
+    return this.attach(
+      record,
+      this.interceptorFor(id, record.mode),
+      budget,
+      this.wiring.limits.sessionMax,
+      { session: id, root: id, depth: 0, label: record.label },
+      llm,
+    );
   }
 
   /** Every stored session's summary. */
@@ -248,6 +323,8 @@ export class Runtime {
     if (this.closed) return;
     this.closed = true;
     this.wiring.processes.killAll();
+    // Their askers end with this process; the cancellations are audited before the log closes.
+    await this.host.elicitations.cancelAll('the runtime is closing');
     this.host.approvals.close();
     await this.host.audit.close();
     await this.wiring.level.close();
@@ -259,6 +336,7 @@ export class Runtime {
     ledger: BudgetLedger,
     baseLimit: number | undefined,
     ref: AgentRef,
+    llm: SessionLlm,
     task?: string,
   ): AgentSession {
     const session = new AgentSession({
@@ -270,6 +348,7 @@ export class Runtime {
       baseLimit,
       maxTurns: record.parent === undefined ? this.wiring.maxTurns : this.wiring.config.subagents.max_turns,
       ref,
+      llm,
       ...(task === undefined ? {} : { task }),
     });
     this.live.set(record.id, session);
@@ -317,6 +396,7 @@ export class Runtime {
       depth: parent.ref.depth + 1,
       tainted: parent.tainted,
       ...(spec.budgetMicros === undefined ? {} : { budgetLimit: spec.budgetMicros }),
+      ...(parent.llm.priced ? {} : { llm: { provider: parent.provider.name, model: parent.provider.model } }),
     });
     await this.host.store.save(record);
     await this.host.audit.append({
@@ -338,6 +418,8 @@ export class Runtime {
       ledger,
       spec.budgetMicros,
       { session: id, root: parent.ref.root, parent: parent.id, depth: record.depth, label },
+      // A sub-agent talks to its parent's model.
+      parent.llm,
       spec.task,
     );
     this.childInterceptors.set(id, interceptor);
@@ -346,6 +428,29 @@ export class Runtime {
 
   private refFor(session: SessionId): AgentRef {
     return this.live.get(session)?.ref ?? { session, root: session, depth: 0, label: session };
+  }
+
+  // One entry per question, when it ends: who asked, the field names, the outcome and who
+  // answered. Never a value, secret or not: the content goes to the asker and nowhere else.
+  // TODO(audit): an `elicitation` kind; until packages/audit has one, `frontend_report`
+  // with `details.event = 'elicitation'`.
+  private async auditElicitation({ request, outcome, by, reason }: ElicitationAuditRecord): Promise<void> {
+    await this.host.audit.append({
+      kind: 'frontend_report',
+      principal: by?.principal ?? this.live.get(request.session)?.principal ?? 'agent',
+      sessionId: request.session,
+      details: {
+        event: 'elicitation',
+        elicitationId: request.id,
+        source: request.source,
+        fields: request.fields.map((f) => f.name),
+        // Not "secretFields": the audit redactor blanks any key that looks like a secret.
+        maskedFields: request.fields.filter((f) => f.secret).map((f) => f.name),
+        outcome,
+        ...(by === undefined ? {} : { decidedBy: by.decidedBy }),
+        ...(reason === undefined ? {} : { reason }),
+      },
+    });
   }
 
   private onBudgetEvent(e: BudgetEvent): void {

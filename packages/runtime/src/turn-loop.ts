@@ -7,6 +7,7 @@ import type { AgentRef, BudgetSnapshot, RuntimeEvent, TurnStatus } from './event
 import type { SessionHost } from './host.js';
 import { runLlmStep } from './llm-step.js';
 import type { SessionRecord, TurnState } from './record.js';
+import type { SessionLlm } from './session-llm.js';
 import type { UntrustedFraming } from './untrusted.js';
 
 /** How a turn ended and what the model said last. */
@@ -32,6 +33,8 @@ export interface TurnLoopParts {
   readonly toolDefinitions: readonly LlmToolDefinition[];
   readonly toolDefinitionChars: number;
   readonly calls: CallRunner;
+  /** The session's model and prices (the daemon's unless it asked for another). */
+  readonly llm: SessionLlm;
   readonly maxTurns: number;
   save(): Promise<void>;
   emit(event: RuntimeEvent): void;
@@ -74,13 +77,13 @@ export class TurnLoop {
       }
       await this.compactIfNeeded();
       const outcome = await runLlmStep({
-        provider: this.p.host.provider,
+        provider: this.p.llm.provider,
         request: {
           system: this.p.systemPrompt,
           messages: this.p.record.history,
           tools: this.p.toolDefinitions,
         },
-        pricing: this.p.host.pricing,
+        pricing: this.p.llm.pricing,
         maxOutputTokens: this.p.host.maxOutputTokens,
         interceptor: this.p.interceptor,
         session: this.p.id,

@@ -29,6 +29,7 @@ import { DEMO_PRICING, DemoProvider } from './demo-provider.js';
 import type { SessionHost } from './host.js';
 import { recheckPolicy } from './recheck.js';
 import { SessionStore } from './record.js';
+import { SessionLlms } from './session-llm.js';
 
 /** Options of `Runtime.open`. */
 export interface RuntimeOptions {
@@ -69,6 +70,11 @@ export interface RuntimeOptions {
   readonly epochs?: EpochSource;
   /** True while the kill switch is engaged: every action is denied. */
   readonly lockedDown?: () => boolean;
+  /**
+   * Wraps every provider the runtime builds for a session that asked for another model (the
+   * gateway's kill-switch gate); the default `provider` is passed already wrapped.
+   */
+  readonly wrapProvider?: (provider: LlmProvider) => LlmProvider;
   /** Wraps the database (tests inject faults or count writes). */
   readonly wrapDb?: (db: Database) => Database;
 }
@@ -85,10 +91,12 @@ export interface Wiring {
   readonly sandbox: SandboxResolution;
   /** The runtime's signing key (audit checkpoints, tokens): rotate it here and nowhere else. */
   readonly keys: RuntimeKeyRing;
+  /** Per-session providers and models. */
+  readonly llms: SessionLlms;
 }
 
 /** The shared parts sessions use, before the runtime adds its own callbacks. */
-export type HostParts = Omit<SessionHost, 'events' | 'runSubagent' | 'forget'>;
+export type HostParts = Omit<SessionHost, 'events' | 'runSubagent' | 'forget' | 'elicitations'>;
 
 /** Where budget and interceptor events go once the runtime exists. */
 export interface EventRelay {
@@ -195,11 +203,32 @@ export async function openWiring(
               }),
             )
         : () => makeTools(processes);
+    const pricing =
+      options.pricing ?? (provider instanceof DemoProvider ? DEMO_PRICING : config.model.pricing);
+    const llms = new SessionLlms({
+      config,
+      env,
+      provider,
+      pricing,
+      limits,
+      ...(options.providerOptions === undefined ? {} : { providerOptions: options.providerOptions }),
+      ...(options.wrapProvider === undefined ? {} : { wrap: options.wrapProvider }),
+    });
     return {
-      wiring: { level, deps, limits, config, maxTurns: options.maxTurns ?? 50, processes, sandbox, keys },
+      wiring: {
+        level,
+        deps,
+        limits,
+        config,
+        maxTurns: options.maxTurns ?? 50,
+        processes,
+        sandbox,
+        keys,
+        llms,
+      },
       host: {
         provider,
-        pricing: options.pricing ?? (provider instanceof DemoProvider ? DEMO_PRICING : config.model.pricing),
+        pricing,
         maxOutputTokens: config.model.max_tokens,
         createTools,
         boundary,

@@ -1,5 +1,12 @@
 import type { ApprovalPreview, Authorization, SecurityInterceptor } from '@astrid/approval';
-import type { InputClass, PrincipalId, SensitiveAction, SessionId } from '@astrid/core';
+import type {
+  ElicitationQuestion,
+  ElicitationResult,
+  InputClass,
+  PrincipalId,
+  SensitiveAction,
+  SessionId,
+} from '@astrid/core';
 import type { WorkspaceBoundary } from '@astrid/workspace';
 import type { z } from 'zod';
 
@@ -30,6 +37,16 @@ export interface ToolContext {
    * them (default `astrid/subagent`). Optional.
    */
   readonly subagentModel?: { readonly provider: string; readonly model: string };
+  /**
+   * Asks the human a question through every attached frontend (an elicitation) and resolves
+   * with the outcome and, when accepted, the answer. Optional: without it, the tool cannot
+   * ask. The runtime sets the source (`tool://<name>`) and withdraws the question when the
+   * call is cancelled. A secret answer must never appear in the tool's output.
+   */
+  elicit?(
+    question: Omit<ElicitationQuestion, 'source'>,
+    options?: { readonly timeoutMs?: number },
+  ): Promise<ElicitationResult>;
 }
 
 /** A tool's plan for one call: the actions the interceptor must authorize, in order. */

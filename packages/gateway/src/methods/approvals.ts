@@ -1,12 +1,4 @@
-import {
-  type ApprovalRequest,
-  approvalId,
-  principalId,
-  type SessionId,
-  sessionId,
-  WIRE_ERROR_CODES,
-  WireError,
-} from '@astrid/core';
+import { type ApprovalRequest, approvalId, principalId, type SessionId, sessionId } from '@astrid/core';
 import { APPROVAL_STREAM, type GatewayContext } from '../context.js';
 import type { Handlers } from '../rpc.js';
 import { lockedDown } from './sessions.js';
@@ -19,11 +11,12 @@ type ApprovalHandlers = Pick<
   | 'approval.subscribe'
   | 'approval.unsubscribe'
   | 'action.cancel'
+  | 'elicitation.list'
   | 'elicitation.respond'
   | 'frontend.report'
 >;
 
-/** `approval.*`, `action.cancel`, `elicitation.respond` and `frontend.report`. */
+/** `approval.*`, `action.cancel`, `elicitation.*` and `frontend.report`. */
 export function approvalHandlers(ctx: GatewayContext): ApprovalHandlers {
   return {
     'approval.list': async ({ state, sessionId: rawSession, limit }) => {
@@ -89,11 +82,23 @@ export function approvalHandlers(ctx: GatewayContext): ApprovalHandlers {
 
     'action.cancel': ({ id }) => ({ cancelled: ctx.runtime.cancelAutoApply(id) }),
 
-    'elicitation.respond': () => {
-      throw new WireError(
-        WIRE_ERROR_CODES.NOT_SUPPORTED,
-        'elicitations come with MCP servers and capsules; this daemon has none to answer',
-        { code: 'NOT_SUPPORTED' },
+    'elicitation.list': ({ sessionId: raw }) => ({
+      elicitations: ctx.runtime.elicitations.pending(raw === undefined ? undefined : sessionId(raw)),
+    }),
+
+    'elicitation.respond': ({ id, action, content, userId }, conn) => {
+      // Under lockdown nothing is pending (the switch cancelled it all); refusing an accept
+      // also closes the window between engaging the switch and that cancellation.
+      if (ctx.lockdown.active && action === 'accept') throw lockedDown();
+      // As for approvals: who answered is the authenticated connection, plus the user the
+      // frontend reports. The content is never logged (it may hold a secret).
+      return ctx.runtime.elicitations.respond(
+        id,
+        { action, ...(content === undefined ? {} : { content }) },
+        {
+          principal: userId ?? conn.id,
+          decidedBy: `${userId ?? conn.clientName}@${conn.identity}`,
+        },
       );
     },
 

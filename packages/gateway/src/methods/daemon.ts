@@ -76,6 +76,8 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
       // switch refused it), and the turns stop.
       const engaged = ctx.lockdown.engage(ctx.now(), by, reason);
       const killedProcesses = ctx.runtime.processes.killAll();
+      // Questions to the human are withdrawn at once (synchronously; audited meanwhile).
+      const cancelledElicitations = ctx.runtime.elicitations.cancelAll('the daemon was locked down');
       const state = await engaged;
       let deniedApprovals = 0;
       for (const request of ctx.runtime.approvals.pending()) {
@@ -100,6 +102,7 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
         await ctx.runtime.capabilities.revoke(token.id);
         revokedTokens++;
       }
+      const elicitations = await cancelledElicitations;
       let cancelledTurns = 0;
       for (const summary of await ctx.runtime.listSessions()) {
         const live = ctx.runtime.session(summary.id);
@@ -121,6 +124,7 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
           deniedApprovals,
           droppedAllowances,
           revokedTokens,
+          cancelledElicitations: elicitations,
         },
       });
       ctx.logger.warn(

@@ -45,6 +45,8 @@ function info(ctx: GatewayContext, s: SessionSummary): SessionInfo {
     interrupted: s.interrupted,
     running: ctx.runtime.session(s.id)?.currentTurn !== undefined,
     spentMicros: s.spentMicros,
+    provider: s.llm?.provider ?? ctx.runtime.provider.name,
+    model: s.llm?.model ?? ctx.runtime.provider.model,
     lastSeq: ctx.sessionLog.lastSeq(s.id),
   };
 }
@@ -62,44 +64,36 @@ async function summaryOf(ctx: GatewayContext, id: SessionId): Promise<SessionSum
     messages: r.history.length,
     interrupted: r.turn !== undefined,
     spentMicros: r.budget.spent,
+    ...(r.llm === undefined ? {} : { llm: r.llm }),
   };
 }
 
-// The runtime serves one workspace, mode and model per daemon; a request for another one is
-// refused by name rather than silently served with different settings.
-async function checkSameSettings(
-  ctx: GatewayContext,
-  p: {
-    workspace?: string | undefined;
-    mode?: string | undefined;
-    provider?: string | undefined;
-    model?: string | undefined;
-  },
-): Promise<void> {
-  const refuse = (what: string, asked: string, served: string) => {
+// The runtime serves one workspace per daemon (its boundary, policy paths and workspace
+// config are bound to it at start); a request for another one is refused by name rather
+// than silently served in a different directory. Provider and model are per session.
+async function checkSameWorkspace(ctx: GatewayContext, workspace: string | undefined): Promise<void> {
+  if (workspace === undefined) return;
+  const asked = await realpath(workspace).catch(() => workspace);
+  if (asked !== ctx.workspace) {
     throw new AstridError(
       'INVALID_ARGUMENT',
-      `this daemon serves ${what} ${JSON.stringify(served)}, not ${JSON.stringify(asked)}: start a daemon for it`,
+      `this daemon serves workspace ${JSON.stringify(ctx.workspace)}, not ${JSON.stringify(asked)}: start a daemon for it`,
     );
-  };
-  if (p.workspace !== undefined) {
-    const asked = await realpath(p.workspace).catch(() => p.workspace as string);
-    if (asked !== ctx.workspace) refuse('workspace', asked, ctx.workspace);
   }
-  const provider = ctx.runtime.provider;
-  if (p.provider !== undefined && p.provider !== provider.name) refuse('provider', p.provider, provider.name);
-  if (p.model !== undefined && p.model !== provider.model) refuse('model', p.model, provider.model);
 }
 
 /** `session.*` and `budget.get`. */
 export function sessionHandlers(ctx: GatewayContext): SessionHandlers {
   return {
     'session.create': async (p) => {
-      await checkSameSettings(ctx, p);
+      await checkSameWorkspace(ctx, p.workspace);
       // A mode stricter than the config's is honoured per session; a looser one is refused.
+      // Provider and model are names only: keys come from the daemon's config and environment.
       const session = await ctx.runtime.createSession({
         ...(p.label === undefined ? {} : { label: p.label }),
         ...(p.mode === undefined ? {} : { mode: p.mode }),
+        ...(p.provider === undefined ? {} : { provider: p.provider }),
+        ...(p.model === undefined ? {} : { model: p.model }),
       });
       return info(ctx, await summaryOf(ctx, session.id));
     },
@@ -161,11 +155,14 @@ export function sessionHandlers(ctx: GatewayContext): SessionHandlers {
       }
     },
 
-    'session.cancel': ({ sessionId: raw }) => {
-      const live = ctx.runtime.session(sessionId(raw));
+    'session.cancel': async ({ sessionId: raw }) => {
+      const id = sessionId(raw);
+      const live = ctx.runtime.session(id);
       const running = live?.currentTurn !== undefined;
       live?.cancel('cancelled by a frontend');
-      return { cancelled: running };
+      // Questions asked for a session that is not loaded (an MCP server's) are withdrawn too.
+      const withdrawn = await ctx.runtime.elicitations.cancelSession(id, 'cancelled by a frontend');
+      return { cancelled: running || withdrawn > 0 };
     },
 
     'session.delete': async ({ sessionId: raw }) => {

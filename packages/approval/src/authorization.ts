@@ -92,12 +92,16 @@ export function consumeAuthorization(
   return auth;
 }
 
-/** @internal For the interceptor only (not re-exported from the package index). */
+/**
+ * @internal For the interceptor only (not re-exported from the package index). `hash` is
+ * `actionHash(action)` when the caller already computed it from this same parsed action.
+ */
 export function issueAuthorization(
   action: SensitiveAction,
   session: SessionId,
   epoch: number,
   decisionEntry: string,
+  hash: string = actionHash(action),
 ): Authorization {
-  return new Authorization(ISSUE, actionHash(action), session, epoch, decisionEntry);
+  return new Authorization(ISSUE, hash, session, epoch, decisionEntry);
 }

@@ -63,6 +63,10 @@ export class SecurityInterceptor {
     } catch (err) {
       return this.deny(undefined, ctx, 'policy', 'INVALID_ACTION', (err as Error).message, 'low', {});
     }
+    // Hashed once: the token search, the decision entry and the Authorization all bind to it.
+    // `action` is the parsed copy (parseAction returns a new object), so the hash cannot
+    // drift from what is checked below if the caller mutates its input meanwhile.
+    const hash = actionHash(action);
     let risk = defaultRisk(action);
     if (deps.lockedDown?.() === true) {
       return this.deny(
@@ -78,6 +82,11 @@ export class SecurityInterceptor {
       );
     }
 
+    // The boundary's path resolution (filesystem calls on libuv's pool) is independent of
+    // the policy verdict, so it starts first and runs while the policy is evaluated; its
+    // answer is only looked at once the policy has passed, so the order of the stages holds.
+    const paths = checkActionPaths(deps.boundary, action);
+    paths.catch(() => {}); // a policy denial returns without awaiting it
     // 1. Policy: admin hard limits. A deny here is final; nothing below can override it.
     const policy = await deps.policy.evaluate(action, { workspaceRoot: deps.boundary.root });
     if (policy.verdict === 'deny') {
@@ -85,7 +94,7 @@ export class SecurityInterceptor {
         policyRuleId: policy.rule,
       });
     }
-    const boundary = await checkActionPaths(deps.boundary, action);
+    const boundary = await paths;
     const never = boundary.find((b) => b.kind === 'never');
     if (never !== undefined && never.kind === 'never') {
       return this.deny(
@@ -112,7 +121,7 @@ export class SecurityInterceptor {
     let token: CapabilityToken | undefined;
     let allowanceId: string | undefined;
     if (!escalated && !unresolved) {
-      token = this.findToken(action, ctx, codeRunner);
+      token = this.findToken(action, hash, ctx, codeRunner);
       if (token === undefined && !codeRunner)
         allowanceId = deps.allowances.find(action, ctx.principal, ctx.session)?.id;
     }
@@ -205,7 +214,7 @@ export class SecurityInterceptor {
           stage: proof.stage,
           inputClass: ctx.inputClass,
           escalated,
-          actionHash: actionHash(action),
+          actionHash: hash,
         },
       });
       entryId = entry.id;
@@ -231,7 +240,7 @@ export class SecurityInterceptor {
       );
     }
     if (approval !== undefined && !codeRunner) await this.applyLongerAnswer(action, ctx, approval, entryId);
-    const authorization = issueAuthorization(action, ctx.session, epoch, entryId);
+    const authorization = issueAuthorization(action, ctx.session, epoch, entryId, hash);
     this.issued.set(authorization, { reservation, ctx });
     return { allowed: true, authorization, decisionEntry: entryId, risk, proof };
   }
@@ -346,10 +355,10 @@ export class SecurityInterceptor {
 
   private findToken(
     action: SensitiveAction,
+    hash: string,
     ctx: InterceptContext,
     codeRunner: boolean,
   ): CapabilityToken | undefined {
-    const hash = actionHash(action);
     for (const token of this.deps.tokens.findCovering(action, ctx.principal, ctx.session)) {
       // A command that runs arbitrary code is only ever allowed once, for its exact hash.
       if (codeRunner && !(token.single_use && token.action_hash === hash)) continue;

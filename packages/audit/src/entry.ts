@@ -36,6 +36,7 @@ export const AUDIT_KINDS = [
   'lockdown',
   'unlock',
   'frontend_report',
+  'elicitation',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -99,6 +99,7 @@ export function builtInDefaults(homeDenials: readonly string[] = []): MergedConf
         cache_read_micro_usd_per_mtok: 300_000,
         cache_write_micro_usd_per_mtok: 3_750_000,
       },
+      prices: {},
     },
     workspace: { mode: 'guided', escape_policy: 'ask', never_allow: [] },
     security: {

@@ -26,6 +26,7 @@ export const MERGE_TABLE: readonly MergeRow[] = [
   { path: 'model.pricing.output_micro_usd_per_mtok', rule: 'user-only' },
   { path: 'model.pricing.cache_read_micro_usd_per_mtok', rule: 'user-only' },
   { path: 'model.pricing.cache_write_micro_usd_per_mtok', rule: 'user-only' },
+  { path: 'model.prices', rule: 'user-only' },
   // [workspace]
   { path: 'workspace.mode', rule: 'toward-safe-mode' },
   { path: 'workspace.escape_policy', rule: 'toward-deny' },

@@ -49,6 +49,14 @@ output_micro_usd_per_mtok = ${int(d.model.pricing.output_micro_usd_per_mtok)}
 cache_read_micro_usd_per_mtok = ${int(d.model.pricing.cache_read_micro_usd_per_mtok)}
 cache_write_micro_usd_per_mtok = ${int(d.model.pricing.cache_write_micro_usd_per_mtok)}
 
+# Prices of other models a session may pick (astrid chat --model ...). With a budget limit,
+# a model with no price here is refused: its cost could not be counted.
+# [model.prices."claude-haiku-4-5"]
+# input_micro_usd_per_mtok = 1_000_000
+# output_micro_usd_per_mtok = 5_000_000
+# cache_read_micro_usd_per_mtok = 100_000
+# cache_write_micro_usd_per_mtok = 1_250_000
+
 [workspace]
 # "safe" asks for everything; "guided" auto-allows reads in the workspace; "autonomous"
 # auto-allows file actions in the workspace. Commands always need allowed_commands.

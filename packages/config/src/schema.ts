@@ -63,6 +63,11 @@ const ModelSchema = z.strictObject({
   api_key: z.string().min(1).max(4096).optional(),
   max_tokens: z.number().int().min(1).max(10_000_000).optional(),
   pricing: PricingSchema.optional(),
+  /**
+   * Prices of other models, by model name, for sessions that pick one (`session.create`).
+   * All four rates are required: a missing rate would count as free and undercount the budget.
+   */
+  prices: z.record(z.string().min(1).max(256), PricingSchema.required()).optional(),
 });
 
 const WorkspaceSchema = z.strictObject({

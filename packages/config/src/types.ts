@@ -23,6 +23,8 @@ export interface ModelConfig {
   readonly api_key: string | undefined;
   readonly max_tokens: number;
   readonly pricing: ModelPricing;
+  /** Prices of other models by name (`[model.prices."<model>"]`), for per-session models. */
+  readonly prices: Readonly<Record<string, ModelPricing>>;
 }
 
 /** `[workspace]`: how much the agent may do without asking. */

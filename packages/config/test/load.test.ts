@@ -72,6 +72,22 @@ describe('money', () => {
     expect(budget.action_costs_micro_usd).toEqual({ network_request: 1 });
   });
 
+  it('[model.prices] gives other models a price; a rate left out is an error, not free', async () => {
+    const rates =
+      'input_micro_usd_per_mtok = 1_000_000\noutput_micro_usd_per_mtok = 5_000_000\ncache_read_micro_usd_per_mtok = 100_000\n';
+    await sb.write('user', `[model.prices."small-model"]\n${rates}cache_write_micro_usd_per_mtok = 1_250_000\n`);
+    expect((await sb.load()).config.model.prices).toEqual({
+      'small-model': {
+        input_micro_usd_per_mtok: 1_000_000,
+        output_micro_usd_per_mtok: 5_000_000,
+        cache_read_micro_usd_per_mtok: 100_000,
+        cache_write_micro_usd_per_mtok: 1_250_000,
+      },
+    });
+    await sb.write('user', `[model.prices."small-model"]\n${rates}`);
+    await expect(sb.load()).rejects.toThrow(/model\.prices\.small-model\.cache_write_micro_usd_per_mtok/);
+  });
+
   it('no workspace budget unless one is set', async () => {
     const { budget } = (await sb.load()).config;
     expect(budget.workspace_max_usd).toBeUndefined();

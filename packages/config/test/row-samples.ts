@@ -41,6 +41,36 @@ export const ROW_SAMPLES: Readonly<Record<string, RowSample>> = {
   'model.pricing.output_micro_usd_per_mtok': { kind: 'user-only', a: 1, b: 2, arb: ints(0, 10_000_000) },
   'model.pricing.cache_read_micro_usd_per_mtok': { kind: 'user-only', a: 1, b: 2, arb: ints(0, 10_000_000) },
   'model.pricing.cache_write_micro_usd_per_mtok': { kind: 'user-only', a: 1, b: 2, arb: ints(0, 10_000_000) },
+  'model.prices': {
+    kind: 'user-only',
+    a: {
+      'model-a': {
+        input_micro_usd_per_mtok: 1,
+        output_micro_usd_per_mtok: 2,
+        cache_read_micro_usd_per_mtok: 0,
+        cache_write_micro_usd_per_mtok: 0,
+      },
+    },
+    b: {
+      'model-b': {
+        input_micro_usd_per_mtok: 3,
+        output_micro_usd_per_mtok: 4,
+        cache_read_micro_usd_per_mtok: 0,
+        cache_write_micro_usd_per_mtok: 0,
+      },
+    },
+    arb: fc.constantFrom(
+      {},
+      {
+        m: {
+          input_micro_usd_per_mtok: 1,
+          output_micro_usd_per_mtok: 1,
+          cache_read_micro_usd_per_mtok: 1,
+          cache_write_micro_usd_per_mtok: 1,
+        },
+      },
+    ),
+  },
   'workspace.mode': {
     kind: 'policy',
     tight: 'safe',

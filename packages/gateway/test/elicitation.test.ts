@@ -128,10 +128,9 @@ describe('elicitations through the daemon', () => {
     expect(seenC.map((n) => n.seq)).toEqual(seenA.map((n) => n.seq));
     expect(types(seenC)).toEqual(expect.arrayContaining(['elicitation_requested', 'elicitation_resolved']));
 
-    const audit = await alice.call('audit.list', { sessionId: session.id, kind: 'frontend_report' });
+    const audit = await alice.call('audit.list', { sessionId: session.id, kind: 'elicitation' });
     expect(audit.entries.map((e) => e.details)).toEqual([
       {
-        event: 'elicitation',
         elicitationId: request.id,
         source: 'tool://ask_key',
         fields: ['apiKey', 'region'],
@@ -240,7 +239,7 @@ describe('elicitations through the daemon', () => {
     await attachment.detach();
 
     const exported = (await client.call('audit.export', {})).lines.join('\n');
-    expect(exported).toContain('"event":"elicitation"');
+    expect(exported).toContain('"kind":"elicitation"');
     expect(exported).not.toContain(secret);
     // Everything the daemon wrote: the database (audit chain, event streams, session
     // records), the logs. Closed first, so every write is on disk.

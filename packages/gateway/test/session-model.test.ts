@@ -122,4 +122,31 @@ describe('per-session provider and model', () => {
     expect(await c2.call('session.create', { model: 'test-model' })).toMatchObject({ model: 'test-model' });
     expect((await c2.call('session.list', {})).sessions).toHaveLength(1);
   });
+
+  it('a model priced in [model.prices] runs under the budget limits, and its usage is counted at those prices', async () => {
+    const rate = 50_000_000; // $50 per million tokens of every kind: any usage shows in spent
+    const priced = {
+      input_micro_usd_per_mtok: rate,
+      output_micro_usd_per_mtok: rate,
+      cache_read_micro_usd_per_mtok: rate,
+      cache_write_micro_usd_per_mtok: rate,
+    };
+    const rr = await rig({
+      editConfig: (c) => ({ ...c, model: { ...c.model, prices: { 'priced-model': priced } } }),
+    });
+    r = rr;
+    const client = await rr.client();
+    expect(
+      await client.call('session.create', { model: 'still-unpriced' }).catch((e: Error) => e.message),
+    ).toMatch(/no known price/);
+    const session = await client.call('session.create', { model: 'priced-model' });
+    expect(session).toMatchObject({ model: 'priced-model' });
+    rr.server.enqueue({ text: 'counted' });
+    const seen = collect(client);
+    await client.subscribeSession(session.id);
+    await client.call('session.send', { sessionId: session.id, text: 'hi' });
+    await until(() => types(seen).includes('turn_done'));
+    expect(modelsOf(rr.server)).toEqual(['priced-model']);
+    expect((await client.call('budget.get', { sessionId: session.id })).spent).toBeGreaterThan(0);
+  });
 });

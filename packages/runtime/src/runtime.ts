@@ -432,15 +432,12 @@ export class Runtime {
 
   // One entry per question, when it ends: who asked, the field names, the outcome and who
   // answered. Never a value, secret or not: the content goes to the asker and nowhere else.
-  // TODO(audit): an `elicitation` kind; until packages/audit has one, `frontend_report`
-  // with `details.event = 'elicitation'`.
   private async auditElicitation({ request, outcome, by, reason }: ElicitationAuditRecord): Promise<void> {
     await this.host.audit.append({
-      kind: 'frontend_report',
+      kind: 'elicitation',
       principal: by?.principal ?? this.live.get(request.session)?.principal ?? 'agent',
       sessionId: request.session,
       details: {
-        event: 'elicitation',
         elicitationId: request.id,
         source: request.source,
         fields: request.fields.map((f) => f.name),

@@ -42,10 +42,10 @@ export interface SessionLlmsParts {
 
 /**
  * Per-session providers and models. A session that asks for nothing, or for the daemon's own
- * provider and model, shares the daemon's provider and `[model.pricing]`. Any other model has
- * no known price: with a budget limit configured it is refused (a budget that cannot be
- * computed must not be bypassed), without one it runs counted at zero (the caller records a
- * warning). Keys never come from the client: the same provider keeps the configured key and
+ * provider and model, shares the daemon's provider and `[model.pricing]`. Any other model is
+ * priced from `[model.prices."<model>"]`; with no price there and a budget limit configured
+ * it is refused (a budget that cannot be computed must not be bypassed), without a limit it
+ * runs counted at zero (the caller records a warning). Keys never come from the client: the same provider keeps the configured key and
  * URL, another hosted provider uses the daemon's environment variable for it.
  */
 export class SessionLlms {
@@ -68,24 +68,30 @@ export class SessionLlms {
       throw new RangeError('"model" expected 1-256 characters');
     }
     const name = `${spec.provider}/${spec.model}`;
+    const price = Object.hasOwn(this.parts.config.model.prices, spec.model)
+      ? this.parts.config.model.prices[spec.model]
+      : undefined;
     const limits = this.parts.limits;
     if (
-      limits.sessionMax !== undefined ||
-      limits.perActionMax !== undefined ||
-      limits.workspaceMax !== undefined
+      price === undefined &&
+      (limits.sessionMax !== undefined ||
+        limits.perActionMax !== undefined ||
+        limits.workspaceMax !== undefined)
     ) {
       throw new AstridError(
         'INVALID_ARGUMENT',
-        `model "${name}" has no known price and a budget limit is configured: its cost could not be counted, so it is refused (configure it as [model] with [model.pricing], or remove the budget limits)`,
+        `model "${name}" has no known price and a budget limit is configured: its cost could not be counted, so it is refused (give it a price in [model.prices."${spec.model}"], or remove the budget limits)`,
         { details: { provider: spec.provider, model: spec.model } },
       );
     }
+    const counted = price ?? ZERO;
+    const priced = price !== undefined;
     const cached = this.cache.get(name);
-    if (cached !== undefined) return { provider: cached, pricing: ZERO, priced: false };
+    if (cached !== undefined) return { provider: cached, pricing: counted, priced };
     const built = createProvider(this.modelConfig(spec), this.parts.env, this.parts.providerOptions);
     const wrapped = this.parts.wrap === undefined ? built : this.parts.wrap(built);
     this.cache.set(name, wrapped);
-    return { provider: wrapped, pricing: ZERO, priced: false };
+    return { provider: wrapped, pricing: counted, priced };
   }
 
   private modelConfig(spec: SessionLlmSpec): ModelConfig {

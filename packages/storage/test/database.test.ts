@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AstridError } from '@astrid/core';
 import { Level } from 'level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { overrides } from '../src/database.js';
 import { type BatchOperation, type Database, LevelDatabase, sortableNumberKey } from '../src/index.js';
 
 let home: string;
@@ -224,6 +225,63 @@ describe('LevelDatabase lifecycle', () => {
     expect(await code(collect(s.entries()))).toBe('STORAGE_FAILURE');
     expect(await s.get('good')).toBe(1);
     expect(await s.get('legacy')).toEqual({ a: [1] });
+  });
+
+  // Writes skip abstract-level's generic batch and call LevelDB's binding with the store
+  // prefix already applied: the bytes must be exactly what level's own sublevels write.
+  it('writes the same keys and bytes as level sublevels (puts, batches, deletes, non-ASCII)', async () => {
+    const a = db.store<unknown>('a');
+    const ab = db.store<unknown>('a-b');
+    await a.put('p', { n: 1, s: 'é✓😀' }, { sync: true });
+    await db.batch([a.putOp('q', null), ab.putOp('ключ', [1, 'x']), a.putOp('gone', 1)], { sync: true });
+    await db.batch([a.delOp('gone')]);
+    await db.close();
+    const raw = new Level<string, string>(join(home, 'db'), { valueEncoding: 'utf8' });
+    const all: [string, string][] = [];
+    for await (const entry of raw.iterator()) all.push(entry);
+    expect(all).toEqual([
+      ['!a!p', '{"n":1,"s":"é✓😀"}'],
+      ['!a!q', 'null'],
+      ['!a-b!ключ', '[1,"x"]'],
+    ]);
+    await raw.sublevel<string, string>('a', { valueEncoding: 'utf8' }).put('r', '"from level"');
+    await raw.close();
+    db = await LevelDatabase.open(home);
+    expect(await db.store<unknown>('a').get('r')).toBe('from level');
+    expect(await collect(db.store<unknown>('a').entries())).toEqual([
+      ['p', { n: 1, s: 'é✓😀' }],
+      ['q', null],
+      ['r', 'from level'],
+    ]);
+  });
+
+  it('calls the binding directly only when the implementation overrides the no-op hook', () => {
+    class Base {
+      batch() {}
+      _batch() {}
+    }
+    class Implementation extends Base {
+      override _batch() {}
+    }
+    class Lazy extends Base {}
+    expect(overrides(new Implementation(), '_batch', 'batch')).toBe(true);
+    expect(overrides(new Lazy(), '_batch', 'batch')).toBe(false);
+    expect(overrides({ batch() {} }, '_batch', 'batch')).toBe(false);
+    // The real database: classic-level overrides both hooks, so the fast path is used.
+    const inner = (db as unknown as { db: object }).db;
+    expect(overrides(inner, '_batch', 'batch')).toBe(true);
+    expect(overrides(inner, '_put', 'put')).toBe(true);
+  });
+
+  it('refuses a key that is not a string, writing nothing', async () => {
+    const s = db.store<number>('s');
+    await expect(s.put(7 as unknown as string, 1)).rejects.toThrow(
+      new TypeError('"key" expected a string, got number'),
+    );
+    await expect(db.batch([s.putOp('ok', 1), s.delOp(null as unknown as string)])).rejects.toThrow(
+      new TypeError('"operations[1].key" expected a string, got object'),
+    );
+    expect(await collect(s.entries())).toEqual([]);
   });
 
   it('is usable through the Database interface', async () => {

@@ -59,6 +59,8 @@ export async function resolvePhysical(
 ): Promise<Resolution> {
   const all = segments(absPath);
   if (fs.realpath !== undefined) {
+    const quick = await parentAndEntry(all, followFinal, fs, fs.realpath);
+    if (quick !== undefined) return { realPath: quick };
     // Fast path: realpath(3) of the longest prefix that resolves (the whole path when it
     // exists; at most the parent for an unfollowed final entry) is exact for that prefix, since
     // the kernel resolves a path prefix by prefix. What remains (missing, dangling, looping or
@@ -74,6 +76,39 @@ export async function resolvePhysical(
     }
   }
   return walk('/', all, followFinal, absPath, fs);
+}
+
+/**
+ * The common shapes in one round of filesystem calls: an existing entry that is not a
+ * symlink, or a missing entry in an existing directory. The real parent (realpath(3)) and
+ * the entry's lstat are asked together; when the entry is not a symlink (or does not exist)
+ * it lands at `<real parent>/<name>`, exactly where the component walk would put it, since
+ * the kernel resolves the parent first and then looks the name up in it. Anything else (a
+ * final symlink that would be followed, a parent that does not resolve, an unexpected
+ * error) returns undefined and takes the general path. The two calls are not one atomic
+ * snapshot, as the sequential calls of the general path are not either: a tool re-checks
+ * what it opened (`recheckOpened`) before acting.
+ */
+async function parentAndEntry(
+  all: readonly string[],
+  followFinal: boolean,
+  fs: ResolverFs,
+  realpath: (path: string) => Promise<string>,
+): Promise<string | undefined> {
+  const name = all[all.length - 1];
+  if (name === undefined || name === '.' || name === '..') return undefined;
+  const [parent, entry] = await Promise.allSettled([
+    realpath(`/${all.slice(0, -1).join('/')}`),
+    fs.lstat(`/${all.join('/')}`),
+  ]);
+  if (parent.status === 'rejected') return undefined;
+  if (entry.status === 'fulfilled') {
+    if (entry.value.isSymbolicLink() && followFinal) return undefined;
+  } else {
+    const code = errnoCode(entry.reason);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined;
+  }
+  return parent.value === '/' ? `/${name}` : `${parent.value}/${name}`;
 }
 
 async function walk(

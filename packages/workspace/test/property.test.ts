@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { lstat, mkdir, readlink, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,9 @@ beforeAll(async () => {
   for (const [i, dir] of [s.outside, join(s.outside, 'a'), join(s.outside, 'b')].entries()) {
     await addLinks(dir, join(s.ws, 'a'), s.base, i % 2 === 0);
   }
+  // A regular file `f` in some directories (so `f/x` meets ENOTDIR), and the segment `new`
+  // never exists: the one-round fast path (real parent + lstat) sees every shape it handles.
+  for (const dir of [s.ws, join(s.ws, 'a'), join(s.outside, 'b')]) await writeFile(join(dir, 'f'), 'x');
   const alias = join(s.base, 'root-alias');
   await symlink(s.ws, alias);
   b = await s.boundary({}, alias);
@@ -82,8 +85,8 @@ function under(path: string, root: string): boolean {
 }
 
 describe('property: inside only if the real path is under the real root', () => {
-  it('holds for random relative paths over {a, b, .., ., link-out, link-in}', async () => {
-    const segment = fc.constantFrom('a', 'b', '..', '.', 'link-out', 'link-in');
+  it('holds for random relative paths over {a, b, .., ., link-out, link-in, f, new}', async () => {
+    const segment = fc.constantFrom('a', 'b', '..', '.', 'link-out', 'link-in', 'f', 'new');
     const seen = { inside: 0, outside: 0 };
     await fc.assert(
       fc.asyncProperty(

@@ -16,6 +16,15 @@ export interface Context {
   home(): string;
   /** Runs `fn` with a verified client of the running daemon, closing it afterwards. */
   withClient<T>(fn: (client: AstridClient) => Promise<T>): Promise<T>;
+  /**
+   * A verified client that stays open (the caller closes it). With `launch`, a daemon is
+   * started for that workspace when none runs (an ephemeral one: it exits after its last
+   * client leaves); `launched` says whether that happened.
+   */
+  connect(options?: {
+    readonly launch?: { readonly workspace: string };
+    readonly reconnect?: boolean;
+  }): Promise<{ client: AstridClient; launched: boolean }>;
 }
 
 /** Builds the context; `globals` reads the parsed global options lazily (after parsing). */
@@ -34,30 +43,40 @@ export function makeContext(io: CliIo, globals: () => { home?: string }): Contex
     cwd,
     home,
     async withClient(fn) {
-      const dir = home();
-      let client: AstridClient;
-      try {
-        client = await AstridClient.connect({
-          home: dir,
-          env,
-          reconnect: false,
-          clientName: 'astrid-cli',
-          clientVersion: CLI_VERSION,
-        });
-      } catch (err) {
-        if (err instanceof AstridError && err.code === 'DAEMON_UNAVAILABLE') {
-          // Starting an ephemeral daemon here is later #7 work; until then, name the fix.
-          throw new CliError(`no daemon is running for ${dir}: start it with \`astridd --home ${dir}\``, 1, {
-            cause: err,
-          });
-        }
-        throw err;
-      }
+      const { client } = await this.connect();
       try {
         return await fn(client);
       } finally {
         await client.close();
       }
+    },
+    async connect(options = {}) {
+      const dir = home();
+      const open = (): Promise<AstridClient> =>
+        AstridClient.connect({
+          home: dir,
+          env,
+          reconnect: options.reconnect === true ? {} : false,
+          clientName: 'astrid-cli',
+          clientVersion: CLI_VERSION,
+        });
+      try {
+        return { client: await open(), launched: false };
+      } catch (err) {
+        if (!(err instanceof AstridError && err.code === 'DAEMON_UNAVAILABLE')) throw err;
+        if (options.launch === undefined) {
+          // Management commands never start a daemon: they are about the one that runs.
+          throw new CliError(
+            `no daemon is running for ${dir}: start one with \`astrid daemon run\` (or \`astrid chat\`)`,
+            1,
+            { cause: err },
+          );
+        }
+      }
+      // Loaded only here: management commands never pay for the launcher.
+      const { launchEphemeral } = await import('./launch.js');
+      await launchEphemeral({ home: dir, workspace: options.launch.workspace, env });
+      return { client: await open(), launched: true };
     },
   };
 }

@@ -10,6 +10,12 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
+  /** The terminal streams for `astrid chat` and `astrid daemon run`; default the process's own. */
+  readonly streams?: {
+    readonly stdin: NodeJS.ReadStream;
+    readonly stdout: NodeJS.WriteStream;
+    readonly stderr: NodeJS.WriteStream;
+  };
 }
 
 /** A failure the user can act on: one line naming the problem and the fix. */

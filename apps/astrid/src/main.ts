@@ -7,5 +7,6 @@ const code = await run(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
+  streams: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 });
 process.exitCode = code;

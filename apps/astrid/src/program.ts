@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerApprovals } from './commands/approvals.js';
 import { registerAudit } from './commands/audit.js';
+import { registerChat } from './commands/chat.js';
 import { registerConfig } from './commands/config.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerInit } from './commands/init.js';
@@ -20,7 +21,7 @@ interface GlobalOptions {
 /** The commander program, writing to `io`; a fresh one per run (commander keeps state). */
 function buildProgram(io: CliIo, globals: () => GlobalOptions): Command {
   const program = new Command('astrid')
-    .description('Astrid: a secure runtime for AI agents (management commands)')
+    .description('Astrid: a secure runtime for AI agents')
     .version(CLI_VERSION)
     .option('--home <dir>', 'data dir (default $ASTRID_HOME, else ~/.astrid)')
     .option('--debug', 'print error details')
@@ -29,6 +30,7 @@ function buildProgram(io: CliIo, globals: () => GlobalOptions): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true);
   const ctx = makeContext(io, globals);
+  registerChat(program, ctx);
   registerInit(program, ctx);
   registerDaemon(program, ctx);
   registerSessions(program, ctx);

@@ -259,7 +259,8 @@ describe('astrid against a running daemon', () => {
     expect(await daemon?.exited).toBe(0);
     const r = await cli(dirs, 'sessions', 'list');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('start it with `astridd');
+    expect(r.stderr).toContain('no daemon is running');
+    expect(r.stderr).toContain('astrid daemon run');
   });
 });
 

@@ -26,7 +26,7 @@ describe('without a daemon', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      `astrid: no daemon is running for ${dirs.home}: start it with \`astridd --home ${dirs.home}\`\n`,
+      `astrid: no daemon is running for ${dirs.home}: start one with \`astrid daemon run\` (or \`astrid chat\`)\n`,
     );
   });
 
@@ -133,6 +133,6 @@ describe('the astrid bin', () => {
     expect((await bin('sessions', 'list', '--bogus')).code).toBe(2);
     const none = await bin('sessions', 'list');
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('start it with `astridd');
+    expect(none.stderr).toContain('start one with `astrid daemon run`');
   });
 });

@@ -75,7 +75,10 @@ describe('money', () => {
   it('[model.prices] gives other models a price; a rate left out is an error, not free', async () => {
     const rates =
       'input_micro_usd_per_mtok = 1_000_000\noutput_micro_usd_per_mtok = 5_000_000\ncache_read_micro_usd_per_mtok = 100_000\n';
-    await sb.write('user', `[model.prices."small-model"]\n${rates}cache_write_micro_usd_per_mtok = 1_250_000\n`);
+    await sb.write(
+      'user',
+      `[model.prices."small-model"]\n${rates}cache_write_micro_usd_per_mtok = 1_250_000\n`,
+    );
     expect((await sb.load()).config.model.prices).toEqual({
       'small-model': {
         input_micro_usd_per_mtok: 1_000_000,

@@ -26,6 +26,7 @@ const config = {
     cache_read_micro_usd_per_mtok: 0,
     cache_write_micro_usd_per_mtok: 0,
   },
+  prices: {},
 };
 const anthropicProvider = createProvider({ ...config, provider: 'anthropic', base_url: server.url }, {});
 const openaiProvider = createProvider({ ...config, provider: 'openai', base_url: `${server.url}/v1` }, {});

@@ -30,6 +30,7 @@ export function modelConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
       cache_read_micro_usd_per_mtok: 300_000,
       cache_write_micro_usd_per_mtok: 3_750_000,
     },
+    prices: {},
     ...overrides,
   };
 }

@@ -1,0 +1,121 @@
+import { constants } from 'node:fs';
+import { mkdir, open, realpath } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { renderDefaultUserConfig } from '@astrid/config';
+import { type Command, Option } from 'commander';
+import type { Context } from '../context.js';
+import { CliError, EXIT } from '../io.js';
+
+interface ChatFlags {
+  session?: string;
+  workspace?: string;
+  mode?: 'safe' | 'guided' | 'autonomous';
+  provider?: string;
+  model?: string;
+}
+
+/**
+ * First run: a commented `$ASTRID_HOME/config.toml` that resolves to the built-in defaults,
+ * so the user finds every setting in one place. Never overwrites (O_EXCL): an existing
+ * config, even a broken one, is the user's.
+ */
+export async function ensureUserConfig(home: string): Promise<string | undefined> {
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const path = join(home, 'config.toml');
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw err;
+  }
+  try {
+    await handle.writeFile(renderDefaultUserConfig());
+  } finally {
+    await handle.close();
+  }
+  return path;
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep));
+}
+
+/** The OS user name as the id recorded in `decidedBy`, when it is a valid id. */
+function userId(name: string | undefined): string | undefined {
+  return name !== undefined && /^[A-Za-z0-9_.:-]{1,128}$/.test(name) ? name : undefined;
+}
+
+/** `astrid chat`: the REPL, on the running daemon or an ephemeral one started for the workspace. */
+export function registerChat(program: Command, ctx: Context): void {
+  program
+    .command('chat')
+    .description('chat with the agent (starts an ephemeral daemon when none runs)')
+    .option('--session <id>', 'resume this session')
+    .option('--workspace <dir>', 'workspace the agent works in (default: the current directory)')
+    .addOption(
+      new Option('--mode <mode>', 'workspace mode: stricter than the config only').choices([
+        'safe',
+        'guided',
+        'autonomous',
+      ]),
+    )
+    .option('--provider <name>', 'LLM provider for a new session')
+    .option('--model <name>', 'model for a new session')
+    .action(async (flags: ChatFlags) => {
+      const asked = resolve(ctx.cwd, flags.workspace ?? '.');
+      const workspace = await realpath(asked).catch((err: NodeJS.ErrnoException) => {
+        throw new CliError(`workspace ${asked} cannot be used: ${err.code ?? err.message}`, EXIT.usage);
+      });
+      const home = ctx.home();
+      const created = await ensureUserConfig(home);
+      const streams = ctx.io.streams ?? {
+        stdin: process.stdin,
+        stdout: process.stdout,
+        stderr: process.stderr,
+      };
+      // Start loading the REPL (ink, react) while the daemon connects or starts.
+      const chatModule = import('../chat/index.js');
+      chatModule.catch(() => undefined); // awaited below; a failure is reported there
+      const { client, launched } = await ctx.connect({ launch: { workspace }, reconnect: true });
+      try {
+        if (created !== undefined) ctx.io.stderr(`astrid: created ${created} (every setting, commented)\n`);
+        if (launched)
+          ctx.io.stderr('astrid: started an ephemeral daemon (it stops after the last client leaves)\n');
+        // One daemon serves one workspace. A chat must not silently work somewhere else than
+        // where the user asked: outside the daemon's workspace is an error naming the fix.
+        const status = await client.call('daemon.status');
+        const served = status.workspace;
+        if (flags.workspace !== undefined ? workspace !== served : !inside(served, workspace)) {
+          throw new CliError(
+            `the running daemon serves the workspace ${served}, not ${workspace}: run \`astrid chat\` there, stop it with \`astrid daemon stop\`, or use another --home`,
+          );
+        }
+        const { runChat } = await chatModule;
+        const create = {
+          workspace: served,
+          ...(flags.mode === undefined ? {} : { mode: flags.mode }),
+          ...(flags.provider === undefined ? {} : { provider: flags.provider }),
+          ...(flags.model === undefined ? {} : { model: flags.model }),
+        };
+        const code = await runChat({
+          client,
+          ...(flags.session === undefined ? {} : { sessionId: flags.session }),
+          create,
+          stdin: streams.stdin,
+          stdout: streams.stdout,
+          stderr: streams.stderr,
+          interactive: streams.stdin.isTTY === true && streams.stdout.isTTY === true,
+          ...(userId(ctx.env.USER) === undefined ? {} : { userId: userId(ctx.env.USER) }),
+        });
+        if (code !== 0) throw new CliError('', code);
+      } finally {
+        await client.close();
+      }
+    });
+}

@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { readDaemonInfo } from '@astrid/client';
+import { CliError } from './io.js';
+
+/** How to run this CLI's own `astridd`: the node arguments before astridd's flags. */
+export interface DaemonCommand {
+  readonly node: string;
+  readonly args: readonly string[];
+}
+
+// The CLI starts its own astridd, never one found on PATH (which could be another version
+// or someone else's binary). From source (tests, `tsx`) that is astridd's main.ts under tsx;
+// from a build, its dist/main.js.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** The command that runs the astridd this CLI ships with. */
+export function daemonCommand(): DaemonCommand {
+  const require = createRequire(import.meta.url);
+  const root = dirname(require.resolve('@astrid/astridd/package.json'));
+  if (FROM_SOURCE) {
+    const main = join(root, 'src', 'main.ts');
+    const tsx = require.resolve('tsx');
+    return { node: process.execPath, args: ['--import', pathToHref(tsx), '--conditions=source', main] };
+  }
+  const main = join(root, 'dist', 'main.js');
+  if (!existsSync(main)) throw new CliError(`astridd is not built (${main} is missing): run \`pnpm build\``);
+  return { node: process.execPath, args: [main] };
+}
+
+function pathToHref(path: string): string {
+  return new URL(`file://${path}`).href;
+}
+
+/** Options of {@link launchEphemeral}. */
+export interface LaunchOptions {
+  readonly home: string;
+  readonly workspace: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** How long to wait for `daemon.json` (default 15 s). */
+  readonly timeoutMs?: number;
+  /** Seconds the daemon lingers after its last client (astridd's default when unset). */
+  readonly gracePeriodSeconds?: number;
+}
+
+/**
+ * Starts an ephemeral astridd in the background for `workspace` and resolves once it has
+ * written `daemon.json`. The daemon outlives this process (detached, own session) and exits
+ * by itself after its last client leaves and the grace period passes. If it exits before
+ * it is ready, its own error (config invalid, lock held, ...) is the CLI's error.
+ */
+export async function launchEphemeral(options: LaunchOptions): Promise<void> {
+  const cmd = daemonCommand();
+  const args = [...cmd.args, '--home', options.home, '--workspace', options.workspace, '--ephemeral'];
+  if (options.gracePeriodSeconds !== undefined)
+    args.push('--grace-period', String(options.gracePeriodSeconds));
+  const child = spawn(cmd.node, args, {
+    env: { ...options.env } as NodeJS.ProcessEnv,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    if (stderr.length < 8192) stderr += chunk;
+  });
+  try {
+    await waitReady(child, options.home, options.timeoutMs ?? 15_000, () => stderr);
+  } finally {
+    // The daemon writes its logs under $ASTRID_HOME/logs; past start-up nobody reads its
+    // stderr, and this process must be able to exit while it keeps running.
+    child.stderr?.destroy();
+    child.unref();
+  }
+}
+
+async function waitReady(
+  child: ChildProcess,
+  home: string,
+  timeoutMs: number,
+  stderr: () => string,
+): Promise<void> {
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = signal ?? String(code);
+  });
+  child.once('error', (err) => {
+    exited = err.message;
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited !== undefined) {
+      const said = stderr().trim().split('\n').filter(Boolean).pop();
+      throw new CliError(`astridd could not start (exit ${exited})${said === undefined ? '' : `: ${said}`}`);
+    }
+    // A daemon.json left by a crashed daemon names another pid: wait for this child's own.
+    const info = await readDaemonInfo(home).catch(() => undefined);
+    if (info !== undefined && info.pid === child.pid) return;
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new CliError(`astridd did not become ready within ${Math.round(timeoutMs / 1000)} s`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,171 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { readDaemonInfo } from '@astrid/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureUserConfig } from '../src/commands/chat.js';
+import { makeContext } from '../src/context.js';
+import { run } from '../src/index.js';
+import { launchEphemeral } from '../src/launch.js';
+import { cli, type Dirs, makeDirs, removeDirs, until } from './helpers.js';
+
+// The CLI's own daemon: starting an ephemeral astridd when none runs, `astrid daemon run` in
+// the foreground, and the first-run config. Real astridd processes on temp dirs.
+let dirs: Dirs;
+beforeEach(async () => {
+  dirs = await makeDirs();
+});
+afterEach(async () => {
+  // A daemon a test left running is stopped through its pid before the dirs go.
+  const info = await readDaemonInfo(dirs.home).catch(() => undefined);
+  if (info !== undefined) {
+    try {
+      process.kill(info.pid, 'SIGKILL');
+    } catch {}
+  }
+  await removeDirs(dirs);
+});
+
+const env = (d: Dirs) => ({ ASTRID_HOME: d.home, HOME: d.userHome, PATH: process.env.PATH });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('no daemon running', () => {
+  it('a management command does not start one: exit 1 naming how to start it', async () => {
+    const r = await cli(dirs, 'sessions', 'list');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no daemon is running');
+    expect(r.stderr).toContain('astrid daemon run');
+    expect(await readDaemonInfo(dirs.home)).toBeUndefined();
+  });
+});
+
+describe('ephemeral daemon', () => {
+  it('is started for the workspace and serves it; a second connect reuses it', async () => {
+    const ctx = makeContext({ stdout: () => {}, stderr: () => {}, env: env(dirs), cwd: dirs.ws }, () => ({}));
+    const { client, launched } = await ctx.connect({ launch: { workspace: dirs.ws } });
+    expect(launched).toBe(true);
+    const status = await client.call('daemon.status');
+    expect(status.workspace).toBe(dirs.ws);
+    const pid = status.pid;
+    expect(alive(pid)).toBe(true);
+    // A second connect finds the same daemon instead of starting another.
+    const second = await ctx.connect({ launch: { workspace: dirs.ws } });
+    expect(second.launched).toBe(false);
+    expect((await second.client.call('daemon.status')).pid).toBe(pid);
+    await second.client.close();
+    await client.close();
+    // Default grace period is 30 s; this test uses its own short one below.
+    expect(alive(pid)).toBe(true);
+  });
+
+  it('stops by itself after the last client left and the grace period passed', async () => {
+    await launchEphemeral({ home: dirs.home, workspace: dirs.ws, env: env(dirs), gracePeriodSeconds: 1 });
+    const info = await readDaemonInfo(dirs.home);
+    expect(info).toBeDefined();
+    await until(() => !alive(info?.pid ?? 0), 15_000);
+    expect(await readDaemonInfo(dirs.home)).toBeUndefined();
+  });
+
+  it("a daemon.json left by a dead daemon does not count as ready: the launch waits for its own daemon's", async () => {
+    // A pid that is not running: the stale file names it, with a socket nobody listens on.
+    await writeFile(
+      join(dirs.home, 'daemon.json'),
+      JSON.stringify({ socket: join(dirs.home, 'run', 'gone.sock'), token: 'a'.repeat(64), pid: 999_999 }),
+      { mode: 0o600 },
+    );
+    const ctx = makeContext({ stdout: () => {}, stderr: () => {}, env: env(dirs), cwd: dirs.ws }, () => ({}));
+    const { client, launched } = await ctx.connect({ launch: { workspace: dirs.ws } });
+    expect(launched).toBe(true);
+    const status = await client.call('daemon.status');
+    expect(status.pid).not.toBe(999_999);
+    expect((await readDaemonInfo(dirs.home))?.pid).toBe(status.pid);
+    await client.close();
+  });
+
+  it('a daemon that cannot start reports its own error, and the CLI exits 1', async () => {
+    await writeFile(join(dirs.home, 'config.toml'), '[approval\nbroken = ');
+    const err = await launchEphemeral({ home: dirs.home, workspace: dirs.ws, env: env(dirs) }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(/astridd could not start \(exit 1\): .*config\.toml/);
+    expect(await readDaemonInfo(dirs.home)).toBeUndefined();
+  });
+});
+
+describe('astrid daemon run', () => {
+  function streams() {
+    let out = '';
+    let errText = '';
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    stderr.on('data', (b: Buffer) => {
+      errText += b.toString();
+    });
+    return {
+      io: {
+        stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+        stdout: stdout as unknown as NodeJS.WriteStream,
+        stderr: stderr as unknown as NodeJS.WriteStream,
+      },
+      out: () => out,
+      err: () => errText,
+    };
+  }
+
+  it('runs astridd in the foreground until `astrid daemon stop`, then exits 0', async () => {
+    const s = streams();
+    const running = run(['daemon', 'run', '--workspace', dirs.ws], {
+      stdout: () => {},
+      stderr: () => {},
+      env: env(dirs),
+      cwd: dirs.ws,
+      streams: s.io,
+    });
+    await until(() => s.out().includes('astridd ready'), 20_000);
+    const status = await cli(dirs, 'daemon', 'status', '--json');
+    expect(JSON.parse(status.stdout).workspace).toBe(dirs.ws);
+    expect((await cli(dirs, 'daemon', 'stop')).code).toBe(0);
+    expect(await running).toBe(0);
+    expect(await readDaemonInfo(dirs.home)).toBeUndefined();
+  });
+
+  it("passes astridd's refusal through: a remote --listen without TLS exits 2 with its reason", async () => {
+    const s = streams();
+    const code = await run(['daemon', 'run', '--listen', '192.0.2.1:7000'], {
+      stdout: () => {},
+      stderr: () => {},
+      env: env(dirs),
+      cwd: dirs.ws,
+      streams: s.io,
+    });
+    expect(code).toBe(2);
+    expect(s.err()).toContain('is not a loopback address');
+  });
+});
+
+describe('first run', () => {
+  it('writes a commented config.toml once (0600) and never overwrites one', async () => {
+    const home = join(dirs.root, 'fresh-home');
+    const path = await ensureUserConfig(home);
+    expect(path).toBe(join(home, 'config.toml'));
+    const text = await readFile(join(home, 'config.toml'), 'utf8');
+    expect(text).toMatch(/^# Astrid user config/);
+    const { statSync } = await import('node:fs');
+    expect(statSync(join(home, 'config.toml')).mode & 0o777).toBe(0o600);
+    await writeFile(join(home, 'config.toml'), '# mine\n');
+    expect(await ensureUserConfig(home)).toBeUndefined();
+    expect(await readFile(join(home, 'config.toml'), 'utf8')).toBe('# mine\n');
+  });
+});

@@ -73,4 +73,47 @@ async function cliCommand(): Promise<void> {
   report({ name: 'cli-command', value: median(ours), unit: 'ms', floor: median(floor) });
 }
 
+/** Spawns `astrid chat` in a pty on a fresh data dir; resolves with ms to the prompt. */
+async function firstPrompt(): Promise<number> {
+  const d = await dirs();
+  const start = performance.now();
+  // util-linux `script` gives the chat a real terminal (ink renders only to a TTY).
+  const child = spawn('script', ['-qfec', `stty cols 120 rows 40; exec node ${cliMain} chat`, '/dev/null'], {
+    cwd: d.ws,
+    env: { ...d.env, TERM: 'xterm-256color' },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  let out = '';
+  const ms = await new Promise<number>((resolve, reject) => {
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      // The status line is drawn with the prompt, once the session exists.
+      if (out.includes('›') && out.includes('/help')) resolve(performance.now() - start);
+    });
+    child.once('exit', () => reject(new Error(`astrid chat exited before its prompt:\n${out}`)));
+  });
+  child.stdin?.write('/quit\r');
+  await exited(child).catch(() => undefined);
+  // The ephemeral daemon it started lingers for its grace period: stop it.
+  const info = await readDaemonInfo(d.home);
+  if (info !== undefined) {
+    process.kill(info.pid, 'SIGTERM');
+    while ((await readDaemonInfo(d.home)) !== undefined) await new Promise((r) => setTimeout(r, 20));
+  }
+  await rm(d.root, { recursive: true, force: true });
+  return ms;
+}
+
+async function cliFirstPrompt(): Promise<void> {
+  const ours: number[] = [];
+  const floor: number[] = [];
+  await firstPrompt(); // warm the page cache
+  for (let i = 0; i < 7; i++) {
+    ours.push(await firstPrompt());
+    floor.push(await timed(['-e', '0'], { PATH: process.env.PATH ?? '' }));
+  }
+  report({ name: 'cli-first-prompt', value: median(ours), unit: 'ms', floor: median(floor) });
+}
+
+await cliFirstPrompt();
 await cliCommand();

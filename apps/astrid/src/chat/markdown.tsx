@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 import { Box, Text } from 'ink';
 import { lexer, type Token, type Tokens } from 'marked';
 import type { ReactNode } from 'react';

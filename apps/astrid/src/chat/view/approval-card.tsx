@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 import type { ApprovalDecision, RiskLevel } from '@astrid/core';
 import { Box, Text } from 'ink';
 import { type ReactNode, useRef, useState } from 'react';

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 import type { ElicitationAnswer } from '@astrid/client';
 import type { ElicitationField, ElicitationRequest } from '@astrid/core';
 import { Box, Text } from 'ink';

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { Markdown } from '../markdown.js';

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIGURE_HINT, DEMO_NOTICE, runChat } from '../src/chat/index.js';
@@ -84,6 +85,24 @@ describe('astrid chat without a TTY', () => {
     expect(out).toMatch(/\[tool\] write_file piped\.txt: done/);
     expect(out).toContain('file written');
     expect(foreignEscapes(out)).toEqual([]);
+  });
+
+  it('SIGINT cancels the running turn, and a second one exits 0', async () => {
+    r = await chatRig();
+    r.server.enqueue({ text: Array.from({ length: 40 }, (_, i) => `chunk${i} `), latencyMs: 150 });
+    const io = pipes();
+    const signals = new EventEmitter();
+    const client = await r.client('cli');
+    io.input.write('slow please\n'); // stdin stays open: only the signals end this chat
+    const done = runChat({ client, interactive: false, signals, ...io });
+    await until(() => io.out().includes('chunk0'), 'the reply starts');
+    const sessionId = (await client.call('session.list', {})).sessions[0]?.id as string;
+    signals.emit('SIGINT');
+    await until(async () => (await client.call('session.get', { sessionId })).running === false, 'cancelled');
+    expect(io.out()).not.toContain('chunk39');
+    signals.emit('SIGINT');
+    expect(await done).toBe(0);
+    expect(signals.listenerCount('SIGINT')).toBe(0);
   });
 
   it('--session with an unknown id fails with exit 1 and one line on stderr', async () => {

@@ -42,6 +42,8 @@ export interface ChatOptions {
   readonly userId?: string;
   /** Called once the prompt is ready. */
   readonly onReady?: () => void;
+  /** Where SIGINT arrives in no-TTY mode (default `process`; tests pass an emitter). */
+  readonly signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
 }
 
 /** Runs the REPL until /quit, a second Ctrl-C, or end of input; resolves with the exit code (0 ok, 1 error). */
@@ -61,8 +63,19 @@ export async function runChat(options: ChatOptions): Promise<0 | 1> {
   }
   try {
     if (!options.interactive) {
-      options.onReady?.();
-      return await runPlain(chat, options);
+      // Piped input, but Ctrl-C can still come from a terminal: the same rule as the REPL
+      // (the first cancels the running turn, a second exits) instead of dying mid-turn.
+      const onSigint = (): void => {
+        chat.interrupt();
+      };
+      const signals = options.signals ?? process;
+      signals.on('SIGINT', onSigint);
+      try {
+        options.onReady?.();
+        return await runPlain(chat, options);
+      } finally {
+        signals.off('SIGINT', onSigint);
+      }
     }
     const ink = render(
       createElement(ChatApp, { controller: chat, ...(options.onReady ? { onReady: options.onReady } : {}) }),

@@ -61,7 +61,10 @@ export function makeContext(io: CliIo, globals: () => { home?: string }): Contex
           clientVersion: CLI_VERSION,
         });
       try {
-        return { client: await open(), launched: false };
+        const client = await open();
+        if (options.launch === undefined) return { client, launched: false };
+        const { launchedHere } = await import('./launch.js');
+        return { client, launched: launchedHere(dir) };
       } catch (err) {
         if (!(err instanceof AstridError && err.code === 'DAEMON_UNAVAILABLE')) throw err;
         if (options.launch === undefined) {

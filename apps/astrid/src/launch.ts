@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readDaemonInfo } from '@astrid/client';
 import { CliError } from './io.js';
+
+// This module is loaded before the rest of the CLI (see early.ts), so it uses node builtins
+// only: the client, with its schema checks, verifies daemon.json when it connects.
 
 /** How to run this CLI's own `astridd`: the node arguments before astridd's flags. */
 export interface DaemonCommand {
@@ -51,7 +54,24 @@ export interface LaunchOptions {
  * by itself after its last client leaves and the grace period passes. If it exits before
  * it is ready, its own error (config invalid, lock held, ...) is the CLI's error.
  */
-export async function launchEphemeral(options: LaunchOptions): Promise<void> {
+export function launchEphemeral(options: LaunchOptions): Promise<void> {
+  // One launch per data dir and process: `astrid chat` starts it before loading the CLI
+  // (early.ts), and the connect that finds no daemon then joins the same launch.
+  const running = launches.get(options.home);
+  if (running !== undefined) return running;
+  const launch = spawnAndWait(options);
+  launches.set(options.home, launch);
+  return launch;
+}
+
+const launches = new Map<string, Promise<void>>();
+
+/** True when this process started (or is starting) a daemon for `home`. */
+export function launchedHere(home: string): boolean {
+  return launches.has(home);
+}
+
+async function spawnAndWait(options: LaunchOptions): Promise<void> {
   const cmd = daemonCommand();
   const args = [...cmd.args, '--home', options.home, '--workspace', options.workspace, '--ephemeral'];
   if (options.gracePeriodSeconds !== undefined)
@@ -96,12 +116,22 @@ async function waitReady(
       throw new CliError(`astridd could not start (exit ${exited})${said === undefined ? '' : `: ${said}`}`);
     }
     // A daemon.json left by a crashed daemon names another pid: wait for this child's own.
-    const info = await readDaemonInfo(home).catch(() => undefined);
-    if (info !== undefined && info.pid === child.pid) return;
+    if ((await daemonPid(home)) === child.pid) return;
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
       throw new CliError(`astridd did not become ready within ${Math.round(timeoutMs / 1000)} s`);
     }
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The pid in `<home>/daemon.json`, if the file is there and names one. */
+async function daemonPid(home: string): Promise<number | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(home, 'daemon.json'), 'utf8'));
+    const pid = typeof parsed === 'object' && parsed !== null ? (parsed as { pid?: unknown }).pid : undefined;
+    return typeof pid === 'number' ? pid : undefined;
+  } catch {
+    return undefined; // absent, or being written
   }
 }

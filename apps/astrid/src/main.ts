@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-import { run } from './program.js';
+import { startEarlyLaunch } from './early.js';
 
-// The bin: the process's own streams and environment; the exit code is run's.
+// The bin: the process's own streams and environment; the exit code is run's. `astrid chat`
+// with no daemon running starts one first, while the rest of the CLI loads.
+startEarlyLaunch(process.argv.slice(2), process.env, process.cwd());
+const { run } = await import('./program.js');
 const code = await run(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

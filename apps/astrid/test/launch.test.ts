@@ -1,13 +1,15 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { readDaemonInfo } from '@astrid/client';
+import { readDaemonInfo, resolveDataDir } from '@astrid/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureUserConfig } from '../src/commands/chat.js';
 import { makeContext } from '../src/context.js';
+import { chatLaunchTarget, dataDir } from '../src/early.js';
 import { run } from '../src/index.js';
 import { launchEphemeral } from '../src/launch.js';
-import { cli, type Dirs, makeDirs, removeDirs, until } from './helpers.js';
+import { CLI_MAIN, cli, type Dirs, makeDirs, removeDirs, TSX_LOADER, until } from './helpers.js';
 
 // The CLI's own daemon: starting an ephemeral astridd when none runs, `astrid daemon run` in
 // the foreground, and the first-run config. Real astridd processes on temp dirs.
@@ -58,7 +60,6 @@ describe('ephemeral daemon', () => {
     expect(alive(pid)).toBe(true);
     // A second connect finds the same daemon instead of starting another.
     const second = await ctx.connect({ launch: { workspace: dirs.ws } });
-    expect(second.launched).toBe(false);
     expect((await second.client.call('daemon.status')).pid).toBe(pid);
     await second.client.close();
     await client.close();
@@ -168,4 +169,68 @@ describe('first run', () => {
     expect(await ensureUserConfig(home)).toBeUndefined();
     expect(await readFile(join(home, 'config.toml'), 'utf8')).toBe('# mine\n');
   });
+});
+
+describe('the early launch of `astrid chat`', () => {
+  it('reads only `chat` with its --home and --workspace, and stands aside when daemon.json exists', async () => {
+    const e = { ASTRID_HOME: dirs.home };
+    expect(chatLaunchTarget(['chat'], e, dirs.ws)).toEqual({ home: dirs.home, workspace: dirs.ws });
+    expect(chatLaunchTarget(['--home', '/h', '--debug', 'chat', '--workspace=sub'], e, dirs.ws)).toEqual({
+      home: '/h',
+      workspace: join(dirs.ws, 'sub'),
+    });
+    expect(chatLaunchTarget(['--home=rel', 'chat', '--workspace', '/w'], e, dirs.ws)).toEqual({
+      home: join(dirs.ws, 'rel'),
+      workspace: '/w',
+    });
+    for (const argv of [['sessions', 'list'], ['chat', '--help'], ['--version'], ['--home', 'chat'], []])
+      expect(chatLaunchTarget(argv, e, dirs.ws)).toBeUndefined();
+    await writeFile(join(dirs.home, 'daemon.json'), '{}');
+    expect(chatLaunchTarget(['chat'], e, dirs.ws)).toBeUndefined();
+    await rm(join(dirs.home, 'daemon.json'));
+  });
+
+  it('finds the same data dir as the client would', () => {
+    for (const env of [{ ASTRID_HOME: '/abs/home' }, { ASTRID_HOME: 'rel/home' }, { ASTRID_HOME: '' }, {}])
+      expect(dataDir(undefined, env, process.cwd())).toBe(resolveDataDir(env));
+  });
+
+  it('the bin starts the daemon before loading the CLI, and the chat joins that launch', async () => {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, '--conditions=source', CLI_MAIN, 'chat'], {
+      cwd: dirs.ws,
+      env: env(dirs),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr?.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    child.stdin?.write('hello\n');
+    await until(() => out.includes('[demo] Hello'), 30_000).catch(() => {
+      throw new Error(`no demo reply; stdout: ${out}\nstderr: ${err}`);
+    });
+    expect(err).toContain('started an ephemeral daemon');
+    const info = await readDaemonInfo(dirs.home);
+    expect(info).toBeDefined();
+    // One daemon: the launch made before the CLI loaded is the one the chat connected to.
+    expect(Number((await readFile(join(dirs.home, 'run', 'astridd.lock'), 'utf8')).trim())).toBe(info?.pid);
+    expect(err).not.toContain('could not start');
+    expect(err.split('started an ephemeral daemon').length).toBe(2);
+    // Ctrl-C twice ends it (the first cancels the turn waiting for approval). Two signals
+    // sent at once can merge into one, so keep sending until it exits.
+    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let code: number | null | undefined;
+    void exit.then((c) => {
+      code = c;
+    });
+    await until(() => {
+      if (code === undefined) child.kill('SIGINT');
+      return code !== undefined;
+    }, 15_000);
+    expect(code).toBe(0);
+  }, 45_000);
 });

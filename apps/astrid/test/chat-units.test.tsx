@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ApprovalRequest } from '@astrid/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalCard, approvalOptions } from '../src/chat/index.js';
@@ -93,9 +95,9 @@ describe('approval card model', () => {
 });
 
 describe('auto-apply countdown', () => {
-  // The daemon sends \`auto_apply\` only for a high-risk action a mode allows unasked, which
-  // needs a working sandbox on the test machine; the event is handed to the chat's frontend
-  // here (as attachFrontend would) so the view and the Esc key are tested everywhere.
+  // The unit: the event handed to the chat's frontend as attachFrontend would. The end-to-end
+  // test below has the daemon start it (an allowed command in autonomous mode, sandboxed by
+  // bubblewrap, which .ci/run installs).
   it('shows the seconds left; Esc calls countdown.cancel() and closes it', async () => {
     r = await chatRig();
     m = await mountChat(r);
@@ -120,5 +122,28 @@ describe('auto-apply countdown', () => {
     await m.waitFrame('auto-apply cancelled');
     expect(cancels).toBe(1);
     expect(m.frame()).not.toContain('auto-applying');
+  });
+
+  it('end to end: the daemon counts down an allowed rm in autonomous mode; Esc cancels it and the file stays', async () => {
+    r = await chatRig({
+      flags: {
+        workspace: { mode: 'autonomous' },
+        approval: { countdown_seconds: 60 },
+        security: { policy: { allowed_commands: ['rm old.txt'] } },
+      },
+    });
+    await writeFile(join(r.ws, 'old.txt'), 'keep me\n');
+    r.server.enqueue(
+      { toolCalls: [{ name: 'bash', arguments: { command: 'rm old.txt' } }] },
+      { text: 'ok then' },
+    );
+    m = await mountChat(r);
+    await m.type('clean up');
+    await m.waitFrame((f) => /auto-applying .*rm old\.txt \(risk high\) in \d+s — Esc cancels/.test(f));
+    m.ui.stdin.write('\x1b');
+    await m.waitFrame('auto-apply cancelled');
+    await m.waitFrame('ok then');
+    expect(m.frame()).toMatch(/bash rm old\.txt\s+denied/);
+    expect(await readFile(join(r.ws, 'old.txt'), 'utf8')).toBe('keep me\n');
   });
 });

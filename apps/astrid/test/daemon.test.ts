@@ -120,9 +120,27 @@ describe('astrid against a running daemon', () => {
   });
 
   it('tokens list | revoke --json; revoking is audited', async () => {
-    const tokens = await cliJson<{ tokens: unknown[] }>(dirs, 'tokens', 'list');
-    expect(Array.isArray(tokens.tokens)).toBe(true);
-    expect(await cliJson(dirs, 'tokens', 'revoke', 'tok_cli_test')).toEqual({ revoked: true });
+    // An "Allow Always" answer from the CLI mints the token this test revokes.
+    const other = await client.call('session.create', { label: 'tokens' });
+    await client.call('session.send', { sessionId: other.id, text: 'show me the demo' });
+    let ask: Approval | undefined;
+    await until(async () => {
+      ask = (await pending()).find((a) => a.session === other.id);
+      return ask !== undefined;
+    });
+    await cliJson(dirs, 'approvals', 'approve', ask?.id as string, '--always');
+    await client.call('session.cancel', { sessionId: other.id });
+    const tokens = await cliJson<{ tokens: { id: string }[] }>(dirs, 'tokens', 'list');
+    expect(tokens.tokens).toHaveLength(1);
+    const id = tokens.tokens[0]?.id as string;
+    expect(await cliJson(dirs, 'tokens', 'revoke', id)).toEqual({ revoked: true });
+    // Again: nothing changes, and it says so.
+    expect(await cliJson(dirs, 'tokens', 'revoke', id)).toEqual({ revoked: true, already: true });
+    expect((await cli(dirs, 'tokens', 'revoke', id)).stdout).toBe(`${id} was already revoked\n`);
+    // An id the daemon never held is an error, not a revocation that did nothing.
+    const unknown = await cli(dirs, 'tokens', 'revoke', 'tok_never_issued');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no token tok_never_issued: nothing was revoked');
     const audit = await cliJson<{ entries: { kind: string }[] }>(
       dirs,
       'audit',

@@ -45,9 +45,35 @@ async function writeDaemonFile(home: string, info: DaemonFile): Promise<void> {
   await fs.rename(temp, path);
 }
 
+/** Where the bash tool's process groups are recorded for the next start's sweep. */
+export const PROCESS_RECORD = 'run/processes.json';
+
+async function sweepLeftovers(
+  gateway: Gateway,
+  home: string,
+  logger: ReturnType<typeof createDaemonLogger>,
+  say: Say,
+): Promise<void> {
+  const report = await gateway.runtime.processes.recordTo(join(home, PROCESS_RECORD), (err) =>
+    logger.warn({ err: err.message }, 'could not update the process record'),
+  );
+  for (const group of report.killed) {
+    logger.warn({ pid: group.pid, command: group.command }, 'killed a process group left by a previous run');
+  }
+  if (report.killed.length > 0) {
+    const list = report.killed.map((g) => `${g.pid} (${g.command})`).join(', ');
+    say(`astridd: killed ${report.killed.length} process group(s) left by a previous run: ${list}`);
+  }
+  for (const group of report.reused) {
+    logger.info({ pid: group.pid }, 'a recorded pid is another process now; left alone');
+  }
+  if (report.note !== undefined) logger.warn(report.note);
+}
+
 /**
  * Starts the daemon: data dir checked (0700, ours), the lock taken, config loaded, the
- * runtime and key opened (the key is created on first start), the gateway listening, then
+ * runtime and key opened (the key is created on first start), the gateway listening,
+ * process groups left by a crashed run killed (see {@link PROCESS_RECORD}), then
  * `daemon.json` written. Signals, `daemon.shutdown` and `--ephemeral` stop it cleanly.
  */
 export async function runDaemon(
@@ -120,6 +146,9 @@ export async function runDaemon(
       onShutdownRequest: () => void stop('daemon.shutdown'),
       onConnections: armGrace,
     });
+    // Before any client can connect (daemon.json is not written yet): kill what a crashed
+    // run left behind, then record every process group this run starts.
+    await sweepLeftovers(gateway, home, logger, say);
     await writeDaemonFile(home, {
       socket: gateway.socketPath as string,
       ...(gateway.url === undefined ? {} : { url: gateway.url }),

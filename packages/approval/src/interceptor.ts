@@ -28,6 +28,7 @@ import type {
   InterceptStage,
   ToolRun,
 } from './interceptor-types.js';
+import { markParsed, takeParsedMark } from './policy/parsed.js';
 
 interface Issued {
   readonly reservation: BudgetReservation;
@@ -88,7 +89,8 @@ export class SecurityInterceptor {
     const paths = checkActionPaths(deps.boundary, action);
     paths.catch(() => {}); // a policy denial returns without awaiting it
     // 1. Policy: admin hard limits. A deny here is final; nothing below can override it.
-    const policy = await deps.policy.evaluate(action, { workspaceRoot: deps.boundary.root });
+    const policy = await deps.policy.evaluate(markParsed(action), { workspaceRoot: deps.boundary.root });
+    takeParsedMark(action); // a policy stage that did not take the mark must not leave it behind
     if (policy.verdict === 'deny') {
       return this.deny(action, ctx, 'policy', 'POLICY_DENIED', policy.reason, risk, {
         policyRuleId: policy.rule,

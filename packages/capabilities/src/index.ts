@@ -8,6 +8,13 @@ export {
   type TokenSigner,
 } from './mint.js';
 export {
+  type ConsumedRecord,
+  DEFAULT_PRUNE_INTERVAL_MS,
+  DEFAULT_TOKEN_RETENTION_MS,
+  type PruneResult,
+  type RevokedRecord,
+} from './prune.js';
+export {
   type ArgvResource,
   actionResourceProblem,
   resourceProblem,

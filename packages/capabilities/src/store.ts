@@ -8,9 +8,20 @@ import {
 } from '@astrid/core';
 import type { Database, Store } from '@astrid/storage';
 import { DEFAULT_TOKEN_TTL_MS, type MintParams, mintToken, type TokenSigner } from './mint.js';
+import {
+  applyPrune,
+  type ConsumedRecord,
+  DEFAULT_PRUNE_INTERVAL_MS,
+  DEFAULT_TOKEN_RETENTION_MS,
+  loadConsumedRecord,
+  loadRevokedRecord,
+  type PruneResult,
+  planPrune,
+  type RevokedRecord,
+} from './prune.js';
 import { type CapabilityToken, parseToken } from './token.js';
 import type { TrustedKeys } from './trusted-keys.js';
-import { type TokenRequest, type TokenState, TokenVerifier } from './verifier.js';
+import { DEFAULT_CLOCK_SKEW_MS, type TokenRequest, type TokenState, TokenVerifier } from './verifier.js';
 
 /** LevelDB store names; prefixed because the database is shared with other packages. */
 export const TOKEN_STORES = {
@@ -18,13 +29,6 @@ export const TOKEN_STORES = {
   revoked: 'cap-revoked',
   consumed: 'cap-consumed',
 } as const;
-
-interface RevokedRecord {
-  readonly revoked_at: number;
-}
-interface ConsumedRecord {
-  readonly consumed_at: number;
-}
 
 /** Configuration of a {@link CapabilityStore}. */
 export interface CapabilityStoreOptions {
@@ -39,6 +43,21 @@ export interface CapabilityStoreOptions {
   readonly defaultTtlMs?: number;
   /** Entries of the signature cache; 0 disables it (default 1024). */
   readonly signatureCacheSize?: number;
+  /**
+   * How long records of dead tokens are kept (default {@link DEFAULT_TOKEN_RETENTION_MS},
+   * 30 days): see {@link CapabilityStore.prune}.
+   */
+  readonly retentionMs?: number;
+  /** Minting prunes at most this often (default {@link DEFAULT_PRUNE_INTERVAL_MS}, 1 h). */
+  readonly pruneIntervalMs?: number;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`"${name}" expected a non-negative integer, got ${value}`);
+  }
+  return value;
 }
 
 /**
@@ -53,15 +72,20 @@ export class CapabilityStore implements TokenState {
   readonly verifier: TokenVerifier;
   private readonly persistent = new Map<TokenId, CapabilityToken>();
   private readonly sessions = new Map<SessionId, Map<TokenId, CapabilityToken>>();
-  private readonly revoked = new Set<TokenId>();
-  private readonly consumed = new Set<TokenId>();
+  private readonly revoked = new Map<TokenId, RevokedRecord>();
+  private readonly consumed = new Map<TokenId, ConsumedRecord>();
   private readonly tokenStore: Store<CapabilityToken>;
   private readonly revokedStore: Store<RevokedRecord>;
   private readonly consumedStore: Store<ConsumedRecord>;
   private readonly now: () => number;
+  private readonly retentionMs: number;
+  private readonly pruneIntervalMs: number;
+  private lastPrune = Number.NEGATIVE_INFINITY;
 
   private constructor(private readonly options: CapabilityStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.retentionMs = nonNegative('retentionMs', options.retentionMs, DEFAULT_TOKEN_RETENTION_MS);
+    this.pruneIntervalMs = nonNegative('pruneIntervalMs', options.pruneIntervalMs, DEFAULT_PRUNE_INTERVAL_MS);
     this.verifier = new TokenVerifier({
       trustedKeys: options.trustedKeys,
       now: this.now,
@@ -73,11 +97,16 @@ export class CapabilityStore implements TokenState {
     this.consumedStore = options.db.store(TOKEN_STORES.consumed);
   }
 
-  /** Opens the store and loads persistent tokens, revocations and consumptions into memory. */
+  /**
+   * Opens the store, loads persistent tokens, revocations and consumptions into memory, and
+   * prunes the records of long-dead tokens ({@link prune}; a failed prune leaves them).
+   */
   static async open(options: CapabilityStoreOptions): Promise<CapabilityStore> {
     const store = new CapabilityStore(options);
-    for await (const [id] of store.revokedStore.entries()) store.revoked.add(id as TokenId);
-    for await (const [id] of store.consumedStore.entries()) store.consumed.add(id as TokenId);
+    for await (const [id, rec] of store.revokedStore.entries())
+      store.revoked.set(id as TokenId, loadRevokedRecord(rec));
+    for await (const [id, rec] of store.consumedStore.entries())
+      store.consumed.set(id as TokenId, loadConsumedRecord(rec));
     for await (const [, value] of store.tokenStore.entries()) {
       // A damaged record cannot authorize anything; loading it would only fail later.
       try {
@@ -85,6 +114,7 @@ export class CapabilityStore implements TokenState {
         if (token.scope === 'persistent') store.persistent.set(token.id, token);
       } catch {}
     }
+    await store.pruneQuietly();
     return store;
   }
 
@@ -97,6 +127,8 @@ export class CapabilityStore implements TokenState {
       now: this.now,
       defaultTtlMs: this.options.defaultTtlMs ?? DEFAULT_TOKEN_TTL_MS,
     });
+    // Minting is what makes the stores grow, so it is where they are kept in check.
+    if (this.now() - this.lastPrune >= this.pruneIntervalMs) await this.pruneQuietly();
     if (token.scope === 'persistent') {
       await durably(`store token ${token.id}`, () => this.tokenStore.put(token.id, token, { sync: true }));
       this.persistent.set(token.id, token);
@@ -124,11 +156,12 @@ export class CapabilityStore implements TokenState {
     if (!verified.single_use) return verified;
     // verify() checked "not consumed" and this line marks it, with no await in between: JS
     // runs them as one step, so exactly one concurrent caller gets past the check.
-    this.consumed.add(verified.id);
+    const used: ConsumedRecord = { consumed_at: this.now(), expires_at: verified.expires_at };
+    this.consumed.set(verified.id, used);
     // If the write fails the use is refused, and the token stays consumed in memory: the
     // write may still have reached the disk.
     await durably(`record the use of single-use token ${verified.id}, so the use is refused`, () =>
-      this.consumedStore.put(verified.id, { consumed_at: this.now() }, { sync: true }),
+      this.consumedStore.put(verified.id, used, { sync: true }),
     );
     return verified;
   }
@@ -136,14 +169,62 @@ export class CapabilityStore implements TokenState {
   /**
    * Revokes a token by id, effective at once in this process (before the write) and durable
    * when this resolves. Revoking an id this store never saw is allowed: it may be a
-   * session token from the session record, or one signed by a trusted key.
+   * session token from the session record, or one signed by a trusted key. The token's
+   * expiry is recorded with the revocation when this store holds the token; without it, the
+   * revocation is never pruned.
    */
   async revoke(id: TokenId): Promise<void> {
     const checked = tokenId(id);
-    this.revoked.add(checked);
+    const expires = this.get(checked)?.expires_at ?? this.revoked.get(checked)?.expires_at;
+    const rec: RevokedRecord = {
+      revoked_at: this.now(),
+      ...(expires === undefined ? {} : { expires_at: expires }),
+    };
+    this.revoked.set(checked, rec);
     await durably(`record the revocation of ${checked}`, () =>
-      this.revokedStore.put(checked, { revoked_at: this.now() }, { sync: true }),
+      this.revokedStore.put(checked, rec, { sync: true }),
     );
+  }
+
+  /**
+   * Forgets the records of tokens dead for longer than the retention period (see
+   * `planPrune` for exactly which): persistent tokens expired, revoked or consumed before
+   * `now - retention`, and revocation and use records of tokens that are also past their
+   * own expiry by then. A revoked token stays refused whatever is pruned: its revocation
+   * goes only when the verifier refuses it as expired anyway. Runs at open and, at most
+   * once per `pruneIntervalMs`, before a mint. One atomic, synced batch; memory is updated
+   * after it is durable.
+   */
+  async prune(): Promise<PruneResult> {
+    const now = this.now();
+    this.lastPrune = now;
+    const plan = planPrune({
+      tokens: this.persistent,
+      revoked: this.revoked,
+      consumed: this.consumed,
+      now,
+      retentionMs: this.retentionMs,
+      skewMs: this.options.skewMs ?? DEFAULT_CLOCK_SKEW_MS,
+    });
+    return applyPrune(
+      plan,
+      {
+        tokenStore: this.tokenStore,
+        revokedStore: this.revokedStore,
+        consumedStore: this.consumedStore,
+        tokens: this.persistent,
+        revoked: this.revoked,
+        consumed: this.consumed,
+      },
+      (ops) => durably('prune dead token records', () => this.options.db.batch(ops, { sync: true })),
+    );
+  }
+
+  // Pruning only saves space: when it fails, everything it would have removed stays valid data.
+  private async pruneQuietly(): Promise<void> {
+    try {
+      await this.prune();
+    } catch {}
   }
 
   /** True when the token id was revoked. */

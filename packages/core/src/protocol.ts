@@ -326,7 +326,8 @@ export interface RpcResults {
   };
   'audit.export': { readonly lines: readonly string[]; readonly next?: number };
   'token.list': { readonly tokens: readonly JsonValue[] };
-  'token.revoke': { readonly revoked: true };
+  /** `already`: it was revoked before (nothing changed, nothing audited). An unknown id is TOKEN_NOT_FOUND. */
+  'token.revoke': { readonly revoked: true; readonly already?: true };
   'budget.get': BudgetInfo;
   'config.get': { readonly config: JsonValue };
   'config.validate': {

@@ -48,6 +48,7 @@ describe('ERROR_CODES', () => {
       'DAEMON_UNAVAILABLE',
       'ELICITATION_NOT_FOUND',
       'ELICITATION_ALREADY_RESOLVED',
+      'TOKEN_NOT_FOUND',
     ]);
   });
 

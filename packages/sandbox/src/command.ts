@@ -1,5 +1,6 @@
 import { bwrapArgs } from './bwrap-args.js';
 import { resolveMounts } from './layout.js';
+import { lifelineArgv } from './lifeline.js';
 import { isWithin, normaliseAbsolute } from './paths.js';
 import { DEFAULT_BWRAP_PATH, type SandboxCommand, type SandboxRequest } from './types.js';
 
@@ -34,6 +35,10 @@ function checkRequest(req: SandboxRequest): void {
     if (word.includes('\0')) throw new RangeError(`"argv[${i}]" contains a NUL byte`);
   }
   if (req.argv[0] === '') throw new RangeError('"argv[0]" expected a program name');
+  const fd = req.lifelineFd;
+  if (fd !== undefined && (!Number.isSafeInteger(fd) || fd < 3 || fd > 255)) {
+    throw new RangeError(`"lifelineFd" expected an integer from 3 to 255, got ${String(fd)}`);
+  }
   if (typeof req.network !== 'boolean') throw new TypeError('"network" expected a boolean');
   if (typeof req.env !== 'object' || req.env === null) throw new TypeError('"env" expected an object');
   for (const [name, value] of Object.entries(req.env)) {
@@ -67,7 +72,8 @@ export async function sandboxCommand(req: SandboxRequest): Promise<SandboxComman
   const masks = pathList('maskPaths', req.maskPaths);
   const readOnly = pathList('readOnly', req.readOnly);
   const env = { ...req.env };
-  const [program, ...rest] = req.argv as [string, ...string[]];
+  const argv = req.lifelineFd === undefined ? req.argv : lifelineArgv(req.argv, req.lifelineFd, req.mode);
+  const [program, ...rest] = argv as [string, ...string[]];
   if (req.mode === 'none') {
     return { file: program, args: rest, env, cwd, sandboxed: false, masked: [] };
   }
@@ -77,7 +83,7 @@ export async function sandboxCommand(req: SandboxRequest): Promise<SandboxComman
   if (tmp !== undefined && !mounts.readWrite.some((dir) => isWithin(normaliseAbsolute(tmp), dir))) {
     env.TMPDIR = '/tmp';
   }
-  const args = bwrapArgs({ ...mounts, argv: req.argv, cwd, env, network: req.network });
+  const args = bwrapArgs({ ...mounts, argv, cwd, env, network: req.network });
   return {
     file: bwrapPath,
     args,

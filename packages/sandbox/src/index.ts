@@ -1,4 +1,5 @@
 export { sandboxCommand } from './command.js';
+export { LIFELINE_SHELL, lifelineArgv } from './lifeline.js';
 export {
   type DefaultMaskOptions,
   defaultMaskPaths,

@@ -37,6 +37,13 @@ export interface SandboxRequest {
    */
   readonly maskPaths: readonly string[];
   readonly mode: SandboxMode;
+  /**
+   * A file descriptor (3 to 255) the caller passes to the process, whose other end only the
+   * caller holds. When set, the command is wrapped so that it is killed as soon as that fd
+   * reaches end-of-file, i.e. when the caller dies, however and whenever (see lifeline.ts).
+   * Without a sandbox the caller must spawn it `detached` (the wrapper kills its own group).
+   */
+  readonly lifelineFd?: number;
   /** The bubblewrap binary; default {@link DEFAULT_BWRAP_PATH}. */
   readonly bwrapPath?: string;
 }

@@ -5,6 +5,13 @@ export { type BuiltinTools, type BuiltinToolsOptions, builtinTools, toolList } f
 export { describeError, StaleBaseError, ToolCancelledError, ToolError } from './errors.js';
 export { type InvokeOptions, invokeTool, type ToolDefinition, toolDefinitions } from './invoke.js';
 export { policyRecheck } from './policy-recheck.js';
+export {
+  processIdentity,
+  type RecordedGroup,
+  type SweepReport,
+  sweepProcessRecord,
+  writeProcessRecord,
+} from './process-record.js';
 export { ProcessTracker } from './processes.js';
 export type { Tool, ToolContext, ToolOutcome, ToolPlan } from './tool.js';
 export { type BashTool, type BashToolOptions, createBashTool } from './tools/bash.js';

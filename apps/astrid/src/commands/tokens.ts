@@ -48,6 +48,6 @@ export function registerTokens(program: Command, ctx: Context): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       const result = await ctx.withClient((c) => c.call('token.revoke', { id }));
       if (opts.json === true) return ctx.out.json(result);
-      ctx.out.line(`revoked ${id}`);
+      ctx.out.line(result.already === true ? `${id} was already revoked` : `revoked ${id}`);
     });
 }

@@ -89,7 +89,19 @@ export async function evaluatePolicy(
   ctx: PolicyContext,
 ): Promise<PolicyVerdict> {
   checkContext(ctx);
-  const valid = parseAction(action);
+  return evaluateParsedPolicy(parseAction(action), rules, ctx);
+}
+
+/**
+ * {@link evaluatePolicy} for an action that `parseAction` has already returned (the
+ * interceptor's own copy, see parsed.ts): the same checks without a second parse. @internal
+ */
+export async function evaluateParsedPolicy(
+  valid: SensitiveAction,
+  rules: PolicyRules,
+  ctx: PolicyContext,
+): Promise<PolicyVerdict> {
+  checkContext(ctx);
   const home = ctx.home ?? homedir();
   const policy = compilePolicy(rules, home);
   const bytes = actionBytes(valid);

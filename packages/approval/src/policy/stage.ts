@@ -1,6 +1,7 @@
 import type { SensitiveAction } from '@astrid/core';
-import { evaluatePolicy, type PolicyContext, type PolicyRuleRef } from './evaluate.js';
+import { evaluateParsedPolicy, evaluatePolicy, type PolicyContext, type PolicyRuleRef } from './evaluate.js';
 import type { HostResolver } from './hosts.js';
+import { takeParsedMark } from './parsed.js';
 import type { PolicyRules } from './rules.js';
 
 /** What the interceptor's policy stage returns: the rule as one string id for the audit log. */
@@ -37,8 +38,13 @@ export function createPolicyStage(
 } {
   return {
     async evaluate(action, ctx) {
+      // Taken before anything else (this runs synchronously inside the interceptor's call):
+      // the interceptor's freshly parsed copy is not parsed again; any other object is.
+      const parsed = takeParsedMark(action);
       const full: PolicyContext = { ...options, ...ctx };
-      const verdict = await evaluatePolicy(action, rules, full);
+      const verdict = parsed
+        ? await evaluateParsedPolicy(action, rules, full)
+        : await evaluatePolicy(action, rules, full);
       if (verdict.verdict === 'deny')
         return { verdict: 'deny', rule: policyRuleId(verdict.rule), reason: verdict.reason };
       return verdict;

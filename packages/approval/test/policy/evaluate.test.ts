@@ -8,6 +8,7 @@ import {
   type PolicyRules,
   type PolicyVerdict,
 } from '../../src/policy/index.js';
+import { markParsed, takeParsedMark } from '../../src/policy/parsed.js';
 import { ASTRID_HOME, CTX, HOME, RULES, stubResolve, WORKSPACE } from './fixtures.js';
 
 const W = WORKSPACE;
@@ -377,6 +378,24 @@ describe('createPolicyStage', () => {
     });
     expect(await stage.evaluate({ kind: 'file_read', path: `${W}/a` }, { workspaceRoot: W })).toEqual({
       verdict: 'pass',
+    });
+  });
+
+  it('parses every action it is given, except the one the interceptor marked, and only once', async () => {
+    const stage = createPolicyStage(RULES, { home: HOME, resolveHost: stubResolve });
+    const invalid = { kind: 'file_read', path: 'relative' } as unknown as SensitiveAction;
+    await expect(stage.evaluate(invalid, { workspaceRoot: W })).rejects.toMatchObject({
+      code: 'INVALID_ACTION',
+    });
+    // A marked (already parsed) action is judged as it is; the mark is consumed by that call.
+    const action = { kind: 'file_write', path: `${W}/.git/hooks/pre-commit` } as SensitiveAction;
+    expect(await stage.evaluate(markParsed(action), { workspaceRoot: W })).toMatchObject({ verdict: 'deny' });
+    expect(takeParsedMark(action)).toBe(false);
+    // The same object changed afterwards is parsed again on the next call, so the change cannot
+    // ride on the old mark.
+    (action as { path: string }).path = 'relative/again';
+    await expect(stage.evaluate(action, { workspaceRoot: W })).rejects.toMatchObject({
+      code: 'INVALID_ACTION',
     });
   });
 });

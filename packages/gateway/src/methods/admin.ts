@@ -95,9 +95,23 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
         return { ...shown, revoked, consumed } as unknown as JsonValue;
       }),
     }),
+    // An id this daemon never held is an error, not a silent success: a typo must not look
+    // revoked. Revoking again is idempotent and says so (`already`), without a second audit
+    // entry: nothing changed.
     'token.revoke': async (params, conn) => {
       const id = tokenId(params.id);
-      await ctx.runtime.capabilities.revoke(id);
+      const capabilities = ctx.runtime.capabilities;
+      if (capabilities.isRevoked(id)) {
+        return { revoked: true as const, already: true as const };
+      }
+      if (capabilities.get(id) === undefined) {
+        throw new AstridError(
+          'TOKEN_NOT_FOUND',
+          `no token ${id}: nothing was revoked (token.list shows the tokens this daemon holds)`,
+          { details: { tokenId: id } },
+        );
+      }
+      await capabilities.revoke(id);
       await ctx.runtime.audit.append({
         kind: 'token_revoked',
         principal: conn.id,

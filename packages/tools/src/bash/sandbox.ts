@@ -45,6 +45,8 @@ export interface SandboxedSpawn {
   readonly env: Readonly<Record<string, string>>;
   readonly boundary: WorkspaceBoundary;
   readonly network: boolean;
+  /** The fd of the lifeline the caller passes (see @astrid/sandbox `lifelineFd`). */
+  readonly lifelineFd?: number;
 }
 
 /**
@@ -124,6 +126,7 @@ export class BashSandbox {
       readOnly: WORKSPACE_READ_ONLY.map((p) => `${boundary.root}/${p}`),
       maskPaths: masks,
       mode: r.mode,
+      ...(spawn.lifelineFd === undefined ? {} : { lifelineFd: spawn.lifelineFd }),
       ...(this.#options.bwrapPath === undefined ? {} : { bwrapPath: this.#options.bwrapPath }),
     });
   }

@@ -15,9 +15,9 @@ export interface ShellRequest {
   readonly bashPath: string;
   /**
    * Wraps the shell's argv with its cwd and environment: inside bubblewrap, or as is when
-   * there is no sandbox.
+   * there is no sandbox; with the lifeline on `lifelineFd` (see @astrid/sandbox).
    */
-  readonly prepare: (argv: readonly string[]) => Promise<SandboxCommand>;
+  readonly prepare: (argv: readonly string[], lifelineFd: number) => Promise<SandboxCommand>;
   readonly signal?: AbortSignal;
 }
 
@@ -40,6 +40,15 @@ export interface ShellResult {
 // this long; a process that left the group (setsid) and holds the pipe is not waited for.
 const DRAIN_MS = 1000;
 
+// The child's fd 3: one end of a socket pair whose other end only this process holds.
+const LIFELINE_FD = 3;
+
+// For the process record and the daemon's log: what the agent ran, by its first word.
+function firstWord(command: string): string {
+  const word = command.trim().split(/\s+/, 1)[0] ?? '';
+  return `bash: ${word.slice(0, 64)}`;
+}
+
 /**
  * Runs `bash --noprofile --norc -c`, wrapped by `req.prepare` (inside bubblewrap, or as
  * is), in its own process group (`detached`), cwd and environment as given, stdin closed.
@@ -55,7 +64,7 @@ export async function runShell(req: ShellRequest): Promise<ShellResult> {
   const script = `exec 2>&1\ntrap 'builtin printf "\\n${marker}%s\\n" "$PWD"' EXIT\n${req.command}`;
   const head = Math.floor((req.maxOutputChars * 2) / 3);
   const out = new CappedOutput(head, req.maxOutputChars - head);
-  const cmd = await req.prepare([req.bashPath, '--noprofile', '--norc', '-c', script]);
+  const cmd = await req.prepare([req.bashPath, '--noprofile', '--norc', '-c', script], LIFELINE_FD);
   return new Promise<ShellResult>((resolve, reject) => {
     if (req.signal?.aborted) {
       resolve({
@@ -73,9 +82,11 @@ export async function runShell(req: ShellRequest): Promise<ShellResult> {
       cwd: cmd.cwd,
       env: { ...cmd.env },
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // fd 3 is the lifeline: when this process dies, however early, the command dies too.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
-    req.tracker.track(child);
+    req.tracker.track(child, firstWord(req.command));
+    const lifeline = child.stdio[LIFELINE_FD];
     let timedOut = false;
     let cancelled = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -104,6 +115,7 @@ export async function runShell(req: ShellRequest): Promise<ShellResult> {
       req.tracker.untrack(child.pid);
       child.stdout?.destroy();
       child.stderr?.destroy();
+      lifeline?.destroy();
       for (const d of decoders) out.push(d.end());
       const done = out.finish(marker);
       resolve({
@@ -131,6 +143,7 @@ export async function runShell(req: ShellRequest): Promise<ShellResult> {
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', onAbort);
       req.tracker.untrack(child.pid);
+      lifeline?.destroy();
       reject(new ToolError(`could not start ${cmd.file}: ${err.message}`));
     });
     child.on('exit', (code, signal) => {

@@ -155,7 +155,8 @@ export function createBashTool(options: BashToolOptions): BashTool {
           maxOutputChars: maxOutput,
           tracker: options.processes,
           bashPath: options.bashPath ?? 'bash',
-          prepare: (argv) => sandbox.command(argv, { cwd: state.cwd, env, boundary: ctx.boundary, network }),
+          prepare: (argv, lifelineFd) =>
+            sandbox.command(argv, { cwd: state.cwd, env, boundary: ctx.boundary, network, lifelineFd }),
           ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
         });
         if (r.cancelled) throw new ToolCancelledError('the command');

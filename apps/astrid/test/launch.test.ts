@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { readDaemonInfo, resolveDataDir } from '@astrid/client';
@@ -233,4 +233,48 @@ describe('the early launch of `astrid chat`', () => {
     }, 15_000);
     expect(code).toBe(0);
   }, 45_000);
+});
+
+describe('astrid chat on a running daemon', () => {
+  it('works in the directory asked for, not the one the daemon was started in', async () => {
+    const other = join(dirs.root, 'other-project');
+    await mkdir(other);
+    await launchEphemeral({ home: dirs.home, workspace: dirs.ws, env: env(dirs) });
+    const stdin = new PassThrough();
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (b: Buffer) => {
+      text += b.toString();
+    });
+    stdin.end('hello\n');
+    const chat = run(['chat', '--workspace', other], {
+      stdout: () => {},
+      stderr: () => {},
+      env: env(dirs),
+      cwd: dirs.ws,
+      streams: {
+        stdin: stdin as unknown as NodeJS.ReadStream,
+        stdout: out as unknown as NodeJS.WriteStream,
+        stderr: new PassThrough() as unknown as NodeJS.WriteStream,
+      },
+    });
+    const ctx = makeContext({ stdout: () => {}, stderr: () => {}, env: env(dirs), cwd: dirs.ws }, () => ({}));
+    const { client } = await ctx.connect();
+    let sessionId: string | undefined;
+    await until(async () => {
+      const { sessions } = await client.call('session.list', {});
+      sessionId = sessions.find((s) => s.workspace === other)?.id;
+      return sessionId !== undefined && text.includes('[demo]');
+    }, 20_000);
+    expect((await client.call('daemon.status')).workspace).toBe(dirs.ws);
+    // The demo's first step lists the session's workspace: the other project, which is empty.
+    await until(() => text.includes('list_directory'), 20_000);
+    expect(text).toMatch(/list_directory \.: done — \. is empty/);
+    const shown = await cli(dirs, 'sessions', 'show', sessionId as string);
+    expect(shown.stdout).toContain(`workspace ${other}`);
+    // The demo then waits for an approval; cancelling the turn ends the piped chat.
+    await client.call('session.cancel', { sessionId: sessionId as string });
+    expect(await chat).toBe(0);
+    await client.close();
+  });
 });

@@ -143,6 +143,9 @@ export async function runDaemon(
             },
           }),
       allowedOrigins: flags.allowedOrigins,
+      // A session may work in another directory: its config is loaded with that workspace's
+      // layer (which can only tighten); a broken one refuses the session, not the daemon.
+      runtime: { workspaceConfig: async (root) => (await loadConfig({ home, workspace: root, env })).config },
       onShutdownRequest: () => void stop('daemon.shutdown'),
       onConnections: armGrace,
     });

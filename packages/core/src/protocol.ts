@@ -236,6 +236,8 @@ export interface SessionInfo {
   /** The provider and model it talks to (the daemon's unless it asked for another at creation). */
   readonly provider: string;
   readonly model: string;
+  /** The real root of the workspace it works in. */
+  readonly workspace: string;
   /** The last event seq recorded for it (replay with `since`). */
   readonly lastSeq: number;
 }

@@ -30,10 +30,11 @@ export async function testConfig(
   dirs: Dirs,
   server: LlmTestServer,
   flags: ConfigLayer = {},
+  workspace = dirs.ws,
 ): Promise<AstridConfig> {
   const loaded = await loadConfig({
     home: dirs.data,
-    workspace: dirs.ws,
+    workspace,
     env: {},
     adminPath: join(dirs.root, 'no-admin.toml'),
     flags: {
@@ -96,6 +97,11 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
       runtime: {
         userHome: dirs.userHome,
         resolveHost: async () => ['203.0.113.7'],
+        // Another workspace's config: the same layers and flags, with its own workspace layer.
+        workspaceConfig: async (root) => {
+          const other = await testConfig(dirs, server, options.flags, root);
+          return options.editConfig === undefined ? other : options.editConfig(other);
+        },
         ...options.gateway?.runtime,
       },
       ...extra,

@@ -26,9 +26,10 @@ describe('sessions, audit, budget, config', () => {
     expect((await client.call('budget.get', { sessionId: created.id })).spent).toBeGreaterThanOrEqual(0);
     expect((await client.call('session.list', {})).sessions.map((s) => s.id)).toContain(created.id);
 
-    // Refused by name: this daemon serves one workspace (the model is per session).
+    // A workspace the boundary refuses (the filesystem root) is refused by name.
     const other = await client.call('session.create', { workspace: '/' }).catch((e: unknown) => e);
-    expect((other as Error).message).toMatch(/serves workspace .* not "\/"/);
+    expect((other as Error).message).toMatch(/filesystem root/);
+    expect((other as { code?: string }).code).toBe('WORKSPACE_INVALID');
     expect(created).toMatchObject({ provider: 'anthropic', model: 'test-model' });
     // A mode stricter than the config's is a per-session choice; a looser one is refused.
     expect((await client.call('session.create', { mode: 'safe' })).status).toBe('active');

@@ -61,6 +61,8 @@ export interface SessionRecord {
    * follows the daemon's configured model. Names only: keys always come from the daemon.
    */
   readonly llm?: SessionLlmSpec;
+  /** The real root of the workspace it works in (absent in records older than this field: the default). */
+  readonly workspace?: string;
 }
 
 /** A provider and model a session asked for. */
@@ -119,6 +121,7 @@ export const SessionRecordSchema = z.object({
   budget: z.object({ spent: Micros, extra: Micros, limit: Micros.optional() }),
   sessionTokens: z.array(z.unknown()),
   llm: z.object({ provider: z.string().min(1).max(64), model: z.string().min(1).max(256) }).optional(),
+  workspace: z.string().min(1).max(4096).optional(),
   turn: z
     .object({
       id: z.string(),
@@ -142,6 +145,7 @@ export function newSessionRecord(input: {
   readonly tainted?: boolean;
   readonly budgetLimit?: number;
   readonly llm?: SessionLlmSpec;
+  readonly workspace?: string;
 }): SessionRecord {
   return {
     version: 1,
@@ -160,6 +164,7 @@ export function newSessionRecord(input: {
     budget: { spent: 0, extra: 0, ...(input.budgetLimit === undefined ? {} : { limit: input.budgetLimit }) },
     sessionTokens: [],
     ...(input.llm === undefined ? {} : { llm: input.llm }),
+    ...(input.workspace === undefined ? {} : { workspace: input.workspace }),
   };
 }
 
@@ -178,6 +183,8 @@ export interface SessionSummary {
   readonly spentMicros: number;
   /** The provider and model it asked for (absent: the daemon's). */
   readonly llm?: SessionLlmSpec;
+  /** The workspace it works in (absent for records from before it was stored: the default). */
+  readonly workspace?: string;
 }
 
 /** The `sessions` store: one record per session, written with `sync` after every step. */
@@ -235,6 +242,7 @@ export class SessionStore {
         interrupted: r.turn !== undefined,
         spentMicros: r.budget.spent,
         ...(r.llm === undefined ? {} : { llm: r.llm }),
+        ...(r.workspace === undefined ? {} : { workspace: r.workspace }),
       });
     }
     return out;

@@ -24,10 +24,12 @@ import { type ElicitationAuditRecord, ElicitationBroker, type ElicitOptions } fr
 import { type AgentRef, EventHub, type RuntimeListener } from './events.js';
 import type { SessionHost } from './host.js';
 import { newSessionRecord, type SessionRecord, type SessionSummary } from './record.js';
+import type { WorkspaceScope } from './scope.js';
 import type { SessionLlm } from './session-llm.js';
 import { type ChildSpec, isLooser, SubagentSupervisor } from './subagents.js';
 import { UntrustedFraming } from './untrusted.js';
 import { type HostParts, openWiring, type RuntimeOptions, type Wiring } from './wiring.js';
+import { Workspaces } from './workspaces.js';
 
 const UNPRICED_WARNING =
   'this model has no known price: its requests are counted at zero (no budget limit is configured)';
@@ -49,6 +51,11 @@ export interface CreateSessionOptions {
   readonly provider?: string;
   /** Another model; persisted, so a resumed session keeps it. Default: the daemon's. */
   readonly model?: string;
+  /**
+   * The directory the session works in (its boundary, its `.astrid/config.toml`); default the
+   * runtime's workspace. Another one needs `RuntimeOptions.workspaceConfig`.
+   */
+  readonly workspace?: string;
 }
 
 /**
@@ -61,7 +68,9 @@ export class Runtime {
   private readonly live = new Map<SessionId, AgentSession>();
   private readonly hub = new EventHub();
   private readonly host: SessionHost;
-  private readonly mainInterceptor: SecurityInterceptor;
+  private readonly workspaces: Workspaces;
+  // The workspace each live session works in (sub-agents: their parent's).
+  private readonly scopes = new Map<SessionId, WorkspaceScope>();
   private readonly childInterceptors = new Map<SessionId, SecurityInterceptor>();
   private readonly supervisor: SubagentSupervisor;
   private closed = false;
@@ -78,19 +87,24 @@ export class Runtime {
       emit: (e) => this.hub.emit(e),
       refFor: (s) => this.refFor(s),
       audit: (record) => this.auditElicitation(record),
-      ...(wiring.deps.lockedDown === undefined ? {} : { lockedDown: wiring.deps.lockedDown }),
+      ...(wiring.shared.base.lockedDown === undefined ? {} : { lockedDown: wiring.shared.base.lockedDown }),
     });
+    const scope = wiring.scope;
     this.host = {
       ...host,
+      boundary: scope.boundary,
+      createTools: () => scope.createTools(),
+      recheckPolicy: (action) => scope.recheckPolicy(action),
       events: this.hub,
       elicitations,
       runSubagent: (parent, request, signal) => this.supervisor.run(parent, request, signal),
       forget: (id) => {
         this.live.delete(id);
+        this.scopes.delete(id);
         this.childInterceptors.delete(id);
       },
     };
-    this.mainInterceptor = new SecurityInterceptor(wiring.deps);
+    this.workspaces = new Workspaces(wiring, this.host);
     this.pendingAtOpen = host.approvals.pending();
     this.supervisor = new SubagentSupervisor(
       { maxDepth: wiring.config.subagents.max_depth, maxConcurrent: wiring.config.subagents.max_concurrent },
@@ -170,13 +184,13 @@ export class Runtime {
   }
 
   /** How commands run: bubblewrap or unsandboxed, and why (for `daemon.status`). */
-  get sandbox(): Wiring['sandbox'] {
-    return this.wiring.sandbox;
+  get sandbox(): WorkspaceScope['sandbox'] {
+    return this.wiring.scope.sandbox;
   }
 
-  /** The real workspace root. */
+  /** The real root of the default workspace (sessions may ask for others). */
   get workspace(): string {
-    return this.host.boundary.root;
+    return this.wiring.scope.root;
   }
 
   /** Every process group a tool started: the kill switch (#6) ends them with `killAll()`. */
@@ -196,7 +210,7 @@ export class Runtime {
 
   /** Cancels an auto-apply countdown from any frontend; false if none is running under `id`. */
   cancelAutoApply(id: string): boolean {
-    if (this.mainInterceptor.cancelAutoApply(id)) return true;
+    for (const i of this.workspaces.interceptors()) if (i.cancelAutoApply(id)) return true;
     for (const i of this.childInterceptors.values()) if (i.cancelAutoApply(id)) return true;
     return false;
   }
@@ -211,7 +225,8 @@ export class Runtime {
     this.assertOpen();
     const id = sessionId(randomId('ses'));
     const principal = principalId(options.principal ?? 'agent');
-    const configured = this.wiring.deps.settings.mode;
+    const scope = await this.workspaces.get(options.workspace);
+    const configured = scope.deps.settings.mode;
     const mode = options.mode ?? configured;
     if (isLooser(mode, configured)) {
       throw new AstridError(
@@ -223,11 +238,11 @@ export class Runtime {
       options.provider === undefined && options.model === undefined
         ? undefined
         : {
-            provider: options.provider ?? this.wiring.llms.defaultSpec.provider,
-            model: options.model ?? this.wiring.llms.defaultSpec.model,
+            provider: options.provider ?? scope.llms.defaultSpec.provider,
+            model: options.model ?? scope.llms.defaultSpec.model,
           };
     // Refused here (no price under a budget, unknown provider, missing key) before anything is stored.
-    const llm = this.wiring.llms.resolve(asked);
+    const llm = scope.llms.resolve(asked);
     const t = this.host.now();
     const record = newSessionRecord({
       id,
@@ -236,6 +251,7 @@ export class Runtime {
       now: t,
       mode,
       nonce: UntrustedFraming.create().nonce,
+      workspace: scope.root,
       ...(asked === undefined ? {} : { llm: asked }),
     });
     await this.host.store.save(record);
@@ -245,6 +261,7 @@ export class Runtime {
       sessionId: id,
       details: {
         label: record.label,
+        workspace: scope.root,
         mode,
         provider: llm.provider.name,
         model: llm.provider.model,
@@ -252,10 +269,11 @@ export class Runtime {
       },
     });
     return this.attach(
+      scope,
       record,
-      this.interceptorFor(id, mode),
-      this.wiring.deps.budget,
-      this.wiring.limits.sessionMax,
+      this.interceptorFor(scope, id, mode),
+      scope.deps.budget,
+      scope.limits.sessionMax,
       {
         session: id,
         root: id,
@@ -282,14 +300,17 @@ export class Runtime {
         `session ${id} is a sub-agent of ${record.parent}; resume its parent`,
       );
     }
+    // The workspace it was created in (records from before workspaces were stored: the
+    // default), with that workspace's config of today.
+    const scope = await this.workspaces.get(record.workspace);
     // A top-level session runs with today's config mode, which may have changed since, or
     // the stricter mode it was created with.
-    const configured = this.wiring.deps.settings.mode;
+    const configured = scope.deps.settings.mode;
     record.mode = isLooser(configured, record.mode) ? record.mode : configured;
     // The model it was created for, checked again against today's config (a budget limit
     // added since refuses an unpriced model: fail closed).
-    const llm = this.wiring.llms.resolve(record.llm);
-    const { budget } = this.wiring.deps;
+    const llm = scope.llms.resolve(record.llm);
+    const { budget } = scope.deps;
     budget.restore(id, record.budget.spent, record.budget.extra);
     this.host.capabilities.restoreSessionTokens(record.sessionTokens);
     await this.host.audit.append({
@@ -299,10 +320,11 @@ export class Runtime {
       details: { interrupted: record.turn !== undefined, messages: record.history.length },
     });
     return this.attach(
+      scope,
       record,
-      this.interceptorFor(id, record.mode),
+      this.interceptorFor(scope, id, record.mode),
       budget,
-      this.wiring.limits.sessionMax,
+      scope.limits.sessionMax,
       { session: id, root: id, depth: 0, label: record.label },
       llm,
     );
@@ -331,6 +353,7 @@ export class Runtime {
   }
 
   private attach(
+    scope: WorkspaceScope,
     record: SessionRecord,
     interceptor: SecurityInterceptor,
     ledger: BudgetLedger,
@@ -340,7 +363,7 @@ export class Runtime {
     task?: string,
   ): AgentSession {
     const session = new AgentSession({
-      host: this.host,
+      host: this.workspaces.hostFor(scope),
       record,
       orphans: this.pendingAtOpen.filter((r) => r.session === record.id),
       interceptor,
@@ -352,16 +375,17 @@ export class Runtime {
       ...(task === undefined ? {} : { task }),
     });
     this.live.set(record.id, session);
+    this.scopes.set(record.id, scope);
     return session;
   }
 
-  // The shared interceptor for sessions in the config's mode; a stricter session gets its
-  // own, with the same stores, budget ledger and policy (cancelAutoApply looks there too).
-  private interceptorFor(id: SessionId, mode: WorkspaceMode): SecurityInterceptor {
-    if (mode === this.wiring.deps.settings.mode) return this.mainInterceptor;
+  // The workspace's shared interceptor for sessions in its config's mode; a stricter session
+  // gets its own, with the same stores, budget ledger and policy (cancelAutoApply looks there too).
+  private interceptorFor(scope: WorkspaceScope, id: SessionId, mode: WorkspaceMode): SecurityInterceptor {
+    if (mode === scope.deps.settings.mode) return scope.interceptor;
     const interceptor = new SecurityInterceptor({
-      ...this.wiring.deps,
-      settings: { ...this.wiring.deps.settings, mode },
+      ...scope.deps,
+      settings: { ...scope.deps.settings, mode },
     });
     this.childInterceptors.set(id, interceptor);
     return interceptor;
@@ -372,18 +396,20 @@ export class Runtime {
     const id = sessionId(randomId('sub'));
     const t = this.host.now();
     const label = `sub-agent: ${spec.task}`;
+    // A sub-agent works in its parent's workspace, under that workspace's policy and limits.
+    const scope = this.scopes.get(parent.id) ?? this.workspaces.default;
     const limits: BudgetLimits = {
-      ...this.wiring.limits,
+      ...scope.limits,
       sessionMax: spec.budgetMicros,
     };
     const ledger = new BudgetLedger(
-      spec.budgetMicros === undefined ? { ...this.wiring.limits, sessionMax: undefined } : limits,
+      spec.budgetMicros === undefined ? { ...scope.limits, sessionMax: undefined } : limits,
       (e) => this.onBudgetEvent(e),
     );
     const interceptor = new SecurityInterceptor({
-      ...this.wiring.deps,
+      ...scope.deps,
       budget: ledger,
-      settings: { ...this.wiring.deps.settings, mode: spec.mode },
+      settings: { ...scope.deps.settings, mode: spec.mode },
     });
     const record = newSessionRecord({
       id,
@@ -394,6 +420,7 @@ export class Runtime {
       nonce: UntrustedFraming.create().nonce,
       parent: parent.id,
       depth: parent.ref.depth + 1,
+      workspace: scope.root,
       tainted: parent.tainted,
       ...(spec.budgetMicros === undefined ? {} : { budgetLimit: spec.budgetMicros }),
       ...(parent.llm.priced ? {} : { llm: { provider: parent.provider.name, model: parent.provider.model } }),
@@ -413,6 +440,7 @@ export class Runtime {
       },
     });
     const session = this.attach(
+      scope,
       record,
       interceptor,
       ledger,

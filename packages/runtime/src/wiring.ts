@@ -4,16 +4,10 @@ import {
   AllowanceStore,
   ApprovalBroker,
   type BudgetEvent,
-  BudgetLedger,
   type BudgetLimits,
-  budgetLimitsFromConfig,
-  createPolicyStage,
   type EpochSource,
   type HostResolver,
-  type InterceptorDeps,
   type InterceptorEvent,
-  interceptorSettingsFromConfig,
-  policyRulesFromConfig,
 } from '@astrid/approval';
 import { AuditLog } from '@astrid/audit';
 import { CapabilityStore, TrustedKeys } from '@astrid/capabilities';
@@ -22,23 +16,28 @@ import { RuntimeKeyRing } from '@astrid/crypto';
 import { createProvider, type Env, type LlmProvider, type ProviderOptions } from '@astrid/llm';
 import { resolveSandbox, type SandboxResolution, type SandboxSetting } from '@astrid/sandbox';
 import { type Database, LevelDatabase } from '@astrid/storage';
-import { builtinTools, ProcessTracker, type Tool, toolList } from '@astrid/tools';
-import { WorkspaceBoundary } from '@astrid/workspace';
+import { ProcessTracker, type Tool } from '@astrid/tools';
 import { ApprovalCarryOver } from './carry-over.js';
 import { DEMO_PRICING, DemoProvider } from './demo-provider.js';
 import type { SessionHost } from './host.js';
-import { recheckPolicy } from './recheck.js';
 import { SessionStore } from './record.js';
+import { openScope, type ScopeShared, type WorkspaceScope } from './scope.js';
 import { SessionLlms } from './session-llm.js';
 
 /** Options of `Runtime.open`. */
 export interface RuntimeOptions {
   /** The data dir (`ASTRID_HOME`): database, keys. */
   readonly home: string;
-  /** The workspace root the agent works in. */
+  /** The workspace root the agent works in (sessions that ask for none). */
   readonly workspace: string;
-  /** The resolved config (`loadConfig(...).config`). */
+  /** The resolved config (`loadConfig(...).config`) for `workspace`. */
   readonly config: AstridConfig;
+  /**
+   * The resolved config for another workspace a session asks for (`loadConfig` with that
+   * workspace's layer, which can only tighten). Without it, sessions can only work in
+   * `workspace`. A rejection refuses the session (an invalid workspace config: fail closed).
+   */
+  readonly workspaceConfig?: (root: string) => Promise<AstridConfig>;
   /**
    * The tools of one session, called once per session and sub-agent. Default: the 8
    * built-ins of `@astrid/tools`, with the runtime's process tracker and `[tools.bash]`.
@@ -82,21 +81,24 @@ export interface RuntimeOptions {
 /** What the runtime keeps of the wiring. */
 export interface Wiring {
   readonly level: LevelDatabase;
-  readonly deps: InterceptorDeps;
-  readonly limits: BudgetLimits;
+  /** The config of the default workspace (audit, sub-agent and approval settings). */
   readonly config: AstridConfig;
   readonly maxTurns: number;
   readonly processes: ProcessTracker;
-  /** How commands run (for `daemon.status`). */
-  readonly sandbox: SandboxResolution;
   /** The runtime's signing key (audit checkpoints, tokens): rotate it here and nowhere else. */
   readonly keys: RuntimeKeyRing;
-  /** Per-session providers and models. */
-  readonly llms: SessionLlms;
+  /** What every workspace's scope is built from. */
+  readonly shared: ScopeShared;
+  /** The default workspace's scope (`options.workspace`). */
+  readonly scope: WorkspaceScope;
+  readonly workspaceConfig?: (root: string) => Promise<AstridConfig>;
 }
 
-/** The shared parts sessions use, before the runtime adds its own callbacks. */
-export type HostParts = Omit<SessionHost, 'events' | 'runSubagent' | 'forget' | 'elicitations'>;
+/** The shared parts sessions use, before the runtime adds its own callbacks and a workspace's parts. */
+export type HostParts = Omit<
+  SessionHost,
+  'events' | 'runSubagent' | 'forget' | 'elicitations' | 'boundary' | 'createTools' | 'recheckPolicy'
+>;
 
 /** Where budget and interceptor events go once the runtime exists. */
 export interface EventRelay {
@@ -106,8 +108,8 @@ export interface EventRelay {
 
 /**
  * Opens and wires everything on the data dir: the database, key ring, audit log (approval
- * events audited), capability store, approval broker, allowances, budget ledger, policy stage
- * and interceptor settings from config, the workspace boundary, the provider and the tools.
+ * events audited), capability store, approval broker, allowances, the provider, and the scope
+ * of the default workspace (boundary, policy, budget, interceptor settings, sandbox, tools).
  * Closes the database again if anything fails.
  */
 export async function openWiring(
@@ -118,11 +120,6 @@ export async function openWiring(
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const userHome = options.userHome ?? env.HOME ?? homedir();
-  const boundary = await WorkspaceBoundary.create(options.workspace, {
-    home: userHome,
-    astridHome: options.home,
-    neverAllow: config.workspace.never_allow,
-  });
   const provider = options.provider ?? createProvider(config.model, env, options.providerOptions);
   const level = await LevelDatabase.open(options.home);
   try {
@@ -161,77 +158,70 @@ export async function openWiring(
         ).id,
     });
     const allowances = await AllowanceStore.open(db);
-    const limits = budgetLimitsFromConfig(config);
-    const budget = new BudgetLedger(limits, (e) => relay.budget(e));
-    const policyEnv: Record<string, string> = { HOME: userHome, ASTRID_HOME: options.home };
-    const policy = createPolicyStage(policyRulesFromConfig(config), {
-      home: userHome,
-      env: policyEnv,
-      ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
-    });
-    const sandboxSetting = options.sandbox ?? config.tools.bash.sandbox;
-    const sandbox =
-      typeof sandboxSetting === 'string' ? await resolveSandbox(sandboxSetting) : sandboxSetting;
-    const deps: InterceptorDeps = {
-      policy,
-      boundary,
-      tokens: capabilities,
-      budget,
-      approvals,
-      allowances,
-      audit,
-      epochs: options.epochs ?? { current: () => 0 },
-      ...(options.lockedDown === undefined ? {} : { lockedDown: options.lockedDown }),
-      settings: interceptorSettingsFromConfig(config, sandbox.sandboxed),
-      now,
-      onEvent: (e) => relay.interceptor(e),
-    };
     const processes = new ProcessTracker();
-    const makeTools = options.tools;
-    const inheritEnv = { ...env, HOME: userHome };
-    const createTools =
-      makeTools === undefined
-        ? () =>
-            toolList(
-              builtinTools({
-                bash: {
-                  processes,
-                  inheritEnv,
-                  defaultTimeoutMs: config.tools.bash.timeout_seconds * 1000,
-                  sandbox: { mode: sandbox, deniedPaths: config.security.policy.denied_paths },
-                },
-              }),
-            )
-        : () => makeTools(processes);
     const pricing =
       options.pricing ?? (provider instanceof DemoProvider ? DEMO_PRICING : config.model.pricing);
-    const llms = new SessionLlms({
-      config,
+    // One sandbox decision per setting: the daemon's (made at start, shown in daemon.status)
+    // for its own setting; a workspace that tightens it (toward bwrap) gets its own probe.
+    const sandboxes = new Map<SandboxSetting, Promise<SandboxResolution>>();
+    const given = options.sandbox ?? config.tools.bash.sandbox;
+    const first = typeof given === 'string' ? resolveSandbox(given) : Promise.resolve(given);
+    sandboxes.set(typeof given === 'string' ? given : given.setting, first);
+    const shared: ScopeShared = {
+      home: options.home,
+      userHome,
       env,
-      provider,
-      pricing,
-      limits,
-      ...(options.providerOptions === undefined ? {} : { providerOptions: options.providerOptions }),
-      ...(options.wrapProvider === undefined ? {} : { wrap: options.wrapProvider }),
-    });
+      base: {
+        tokens: capabilities,
+        approvals,
+        allowances,
+        audit,
+        epochs: options.epochs ?? { current: () => 0 },
+        ...(options.lockedDown === undefined ? {} : { lockedDown: options.lockedDown }),
+        now,
+        onEvent: (e) => relay.interceptor(e),
+      },
+      processes,
+      ...(options.tools === undefined ? {} : { tools: options.tools }),
+      ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
+      onBudget: (e) => relay.budget(e),
+      sandboxFor: (setting) => {
+        let resolution = sandboxes.get(setting);
+        if (resolution === undefined) {
+          resolution = resolveSandbox(setting);
+          sandboxes.set(setting, resolution);
+        }
+        return resolution;
+      },
+      // The model is the user's choice (user-only keys): the default config's for every
+      // workspace; only the budget limits that refuse an unpriced model are the workspace's.
+      llms: (limits: BudgetLimits) =>
+        new SessionLlms({
+          config,
+          env,
+          provider,
+          pricing,
+          limits,
+          ...(options.providerOptions === undefined ? {} : { providerOptions: options.providerOptions }),
+          ...(options.wrapProvider === undefined ? {} : { wrap: options.wrapProvider }),
+        }),
+    };
+    const scope = await openScope(shared, options.workspace, config);
     return {
       wiring: {
         level,
-        deps,
-        limits,
         config,
         maxTurns: options.maxTurns ?? 50,
         processes,
-        sandbox,
         keys,
-        llms,
+        shared,
+        scope,
+        ...(options.workspaceConfig === undefined ? {} : { workspaceConfig: options.workspaceConfig }),
       },
       host: {
         provider,
         pricing,
         maxOutputTokens: config.model.max_tokens,
-        createTools,
-        boundary,
         approvals,
         audit,
         capabilities,
@@ -240,7 +230,6 @@ export async function openWiring(
         carryOver: new ApprovalCarryOver(approvals),
         contextChars: options.contextChars ?? 400_000,
         now,
-        recheckPolicy: (action) => recheckPolicy(policy, boundary, action),
       },
     };
   } catch (err) {

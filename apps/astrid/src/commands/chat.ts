@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { mkdir, open, realpath } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { renderDefaultUserConfig } from '@astrid/config';
 import { type Command, Option } from 'commander';
 import type { Context } from '../context.js';
@@ -39,11 +39,6 @@ export async function ensureUserConfig(home: string): Promise<string | undefined
     await handle.close();
   }
   return path;
-}
-
-function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep));
 }
 
 /** The OS user name as the id recorded in `decidedBy`, when it is a valid id. */
@@ -87,18 +82,11 @@ export function registerChat(program: Command, ctx: Context): void {
         if (created !== undefined) ctx.io.stderr(`astrid: created ${created} (every setting, commented)\n`);
         if (launched)
           ctx.io.stderr('astrid: started an ephemeral daemon (it stops after the last client leaves)\n');
-        // One daemon serves one workspace. A chat must not silently work somewhere else than
-        // where the user asked: outside the daemon's workspace is an error naming the fix.
-        const status = await client.call('daemon.status');
-        const served = status.workspace;
-        if (flags.workspace !== undefined ? workspace !== served : !inside(served, workspace)) {
-          throw new CliError(
-            `the running daemon serves the workspace ${served}, not ${workspace}: run \`astrid chat\` there, stop it with \`astrid daemon stop\`, or use another --home`,
-          );
-        }
         const { runChat } = await chatModule;
+        // The session works in this workspace (its boundary and .astrid/config.toml), whichever
+        // workspace the daemon was started in: one daemon serves many.
         const create = {
-          workspace: served,
+          workspace,
           ...(flags.mode === undefined ? {} : { mode: flags.mode }),
           ...(flags.provider === undefined ? {} : { provider: flags.provider }),
           ...(flags.model === undefined ? {} : { model: flags.model }),

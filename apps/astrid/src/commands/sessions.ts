@@ -44,6 +44,8 @@ export function registerSessions(program: Command, ctx: Context): void {
       const { out } = ctx;
       out.line(`session  ${s.id}`);
       out.line(`label    ${s.label}`);
+      out.line(`workspace ${s.workspace}`);
+      out.line(`model    ${s.provider} / ${s.model}`);
       out.line(
         `status   ${s.status}${s.running ? ' (running)' : ''}${s.interrupted ? ' (interrupted)' : ''}`,
       );

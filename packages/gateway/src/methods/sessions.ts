@@ -1,4 +1,3 @@
-import { realpath } from 'node:fs/promises';
 import {
   AstridError,
   type SessionId,
@@ -47,6 +46,7 @@ function info(ctx: GatewayContext, s: SessionSummary): SessionInfo {
     spentMicros: s.spentMicros,
     provider: s.llm?.provider ?? ctx.runtime.provider.name,
     model: s.llm?.model ?? ctx.runtime.provider.model,
+    workspace: s.workspace ?? ctx.runtime.workspace,
     lastSeq: ctx.sessionLog.lastSeq(s.id),
   };
 }
@@ -65,31 +65,20 @@ async function summaryOf(ctx: GatewayContext, id: SessionId): Promise<SessionSum
     interrupted: r.turn !== undefined,
     spentMicros: r.budget.spent,
     ...(r.llm === undefined ? {} : { llm: r.llm }),
+    ...(r.workspace === undefined ? {} : { workspace: r.workspace }),
   };
-}
-
-// The runtime serves one workspace per daemon (its boundary, policy paths and workspace
-// config are bound to it at start); a request for another one is refused by name rather
-// than silently served in a different directory. Provider and model are per session.
-async function checkSameWorkspace(ctx: GatewayContext, workspace: string | undefined): Promise<void> {
-  if (workspace === undefined) return;
-  const asked = await realpath(workspace).catch(() => workspace);
-  if (asked !== ctx.workspace) {
-    throw new AstridError(
-      'INVALID_ARGUMENT',
-      `this daemon serves workspace ${JSON.stringify(ctx.workspace)}, not ${JSON.stringify(asked)}: start a daemon for it`,
-    );
-  }
 }
 
 /** `session.*` and `budget.get`. */
 export function sessionHandlers(ctx: GatewayContext): SessionHandlers {
   return {
     'session.create': async (p) => {
-      await checkSameWorkspace(ctx, p.workspace);
       // A mode stricter than the config's is honoured per session; a looser one is refused.
       // Provider and model are names only: keys come from the daemon's config and environment.
+      // The workspace is any directory the boundary accepts, with its own .astrid/config.toml
+      // (which can only tighten); the daemon's own when none is asked for.
       const session = await ctx.runtime.createSession({
+        ...(p.workspace === undefined ? {} : { workspace: p.workspace }),
         ...(p.label === undefined ? {} : { label: p.label }),
         ...(p.mode === undefined ? {} : { mode: p.mode }),
         ...(p.provider === undefined ? {} : { provider: p.provider }),

@@ -2,16 +2,19 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApprovalDecision } from '@astrid/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChatRig, chatRig, type MountedChat, mountChat, tick, until } from './chat-helpers.js';
+import {
+  type ChatRig,
+  chatRig,
+  closeChats,
+  type MountedChat,
+  mountChat,
+  tick,
+  until,
+} from './chat-helpers.js';
 
 let r: ChatRig | undefined;
 let m: MountedChat | undefined;
-afterEach(async () => {
-  await m?.unmount();
-  await r?.close();
-  m = undefined;
-  r = undefined;
-});
+afterEach(closeChats);
 
 /** The pending approval of the chat's session, once the card shows it. */
 async function waitCard(chat: MountedChat): Promise<string> {

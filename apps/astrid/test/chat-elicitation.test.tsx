@@ -7,6 +7,7 @@ import {
   askSetupTool,
   type ChatRig,
   chatRig,
+  closeChats,
   foreignEscapes,
   type MountedChat,
   mountChat,
@@ -16,12 +17,7 @@ import {
 
 let r: ChatRig | undefined;
 let m: MountedChat | undefined;
-afterEach(async () => {
-  await m?.unmount();
-  await r?.close();
-  m = undefined;
-  r = undefined;
-});
+afterEach(closeChats);
 
 describe('astrid chat: elicitations', () => {
   it('asks inline one field at a time: a masked secret, a choice, a checked number, y/n; the answer reaches the tool', async () => {

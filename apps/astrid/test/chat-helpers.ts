@@ -73,6 +73,23 @@ export function askSetupTool(results: ElicitationResult[], message: string): Too
 }
 
 /** Starts a gateway in this process against a scripted model (or the demo). */
+// What the tests opened, closed after each test by `closeChats` (chats before their rigs).
+const opened: (() => Promise<void>)[] = [];
+
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= close();
+    return closing;
+  };
+}
+
+/** Closes every chat and rig the test opened, newest first; use as `afterEach(closeChats)`. */
+export async function closeChats(): Promise<void> {
+  for (let close = opened.pop(); close !== undefined; close = opened.pop()) await close();
+}
+
+/** A gateway on temp dirs with its scripted model server (closed by {@link closeChats}). */
 export async function chatRig(options: ChatRigOptions = {}): Promise<ChatRig> {
   const root = await mkdtemp(join(tmpdir(), 'astrid-'));
   const home = join(root, 'data');
@@ -124,6 +141,13 @@ export async function chatRig(options: ChatRigOptions = {}): Promise<ChatRig> {
     { mode: 0o600 },
   );
   const clients: AstridClient[] = [];
+  const close = once(async () => {
+    for (const c of clients) await c.close().catch(() => undefined);
+    await gateway.close().catch(() => undefined);
+    await server.close();
+    await rm(root, { recursive: true, force: true });
+  });
+  opened.push(close);
   return {
     root,
     home,
@@ -135,12 +159,7 @@ export async function chatRig(options: ChatRigOptions = {}): Promise<ChatRig> {
       clients.push(c);
       return c;
     },
-    async close() {
-      for (const c of clients) await c.close().catch(() => undefined);
-      await gateway.close().catch(() => undefined);
-      await server.close();
-      await rm(root, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
@@ -182,6 +201,11 @@ export async function mountChat(
   const chat = await ChatController.start({ client, interactive: true, userId: 'tester', ...options });
   const ui = render(createElement(ChatApp, { controller: chat }));
   const frame = () => ui.lastFrame() ?? '';
+  const unmount = once(async () => {
+    ui.unmount();
+    await chat.close();
+  });
+  opened.push(unmount);
   const m: MountedChat = {
     chat,
     client,
@@ -205,10 +229,7 @@ export async function mountChat(
         await tick();
       }
     },
-    async unmount() {
-      ui.unmount();
-      await chat.close();
-    },
+    unmount,
   };
   return m;
 }

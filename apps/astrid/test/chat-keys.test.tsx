@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChatRig, chatRig, type MountedChat, mountChat, tick } from './chat-helpers.js';
+import { type ChatRig, chatRig, closeChats, type MountedChat, mountChat, tick } from './chat-helpers.js';
 
 /** The text on the prompt line (the last line starting with the prompt mark). */
 function promptOf(frame: string): string | undefined {
@@ -12,12 +12,7 @@ function promptOf(frame: string): string | undefined {
 
 let r: ChatRig | undefined;
 let m: MountedChat | undefined;
-afterEach(async () => {
-  await m?.unmount();
-  await r?.close();
-  m = undefined;
-  r = undefined;
-});
+afterEach(closeChats);
 
 describe('astrid chat: Ctrl-C, history and slash commands', () => {
   it('Ctrl-C cancels the running turn; a second Ctrl-C exits', async () => {

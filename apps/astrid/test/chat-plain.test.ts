@@ -2,13 +2,10 @@ import { EventEmitter } from 'node:events';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIGURE_HINT, DEMO_NOTICE, runChat } from '../src/chat/index.js';
-import { type ChatRig, chatRig, foreignEscapes, tick, until } from './chat-helpers.js';
+import { type ChatRig, chatRig, closeChats, foreignEscapes, tick, until } from './chat-helpers.js';
 
 let r: ChatRig | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-});
+afterEach(closeChats);
 
 /** Piped streams, as a shell gives them when stdin/stdout are not a TTY. */
 function pipes() {

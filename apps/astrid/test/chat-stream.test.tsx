@@ -5,6 +5,7 @@ import { sanitize } from '../src/sanitize.js';
 import {
   type ChatRig,
   chatRig,
+  closeChats,
   foreignEscapes,
   type MountedChat,
   mountChat,
@@ -19,12 +20,7 @@ const OSC52 = /\u001b\]52;c;[A-Za-z0-9+/=]*\u0007/g;
 
 let r: ChatRig | undefined;
 let m: MountedChat | undefined;
-afterEach(async () => {
-  await m?.unmount();
-  await r?.close();
-  m = undefined;
-  r = undefined;
-});
+afterEach(closeChats);
 
 describe('astrid chat: streaming and markdown', () => {
   it('streams a multi-chunk reply as it arrives', async () => {

@@ -4,16 +4,11 @@ import type { ApprovalRequest } from '@astrid/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalCard, approvalOptions } from '../src/chat/index.js';
 import { editLine, emptyLine, submitLine } from '../src/chat/line-editor.js';
-import { type ChatRig, chatRig, type MountedChat, mountChat } from './chat-helpers.js';
+import { type ChatRig, chatRig, closeChats, type MountedChat, mountChat } from './chat-helpers.js';
 
 let r: ChatRig | undefined;
 let m: MountedChat | undefined;
-afterEach(async () => {
-  await m?.unmount();
-  await r?.close();
-  m = undefined;
-  r = undefined;
-});
+afterEach(closeChats);
 
 describe('line editor', () => {
   it('types, pastes without control characters, moves, erases and keeps a history', () => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AstridClient } from '@astrid/client';
 import { LevelDatabase } from '@astrid/storage';
@@ -226,7 +226,14 @@ describe('astrid against a running daemon', () => {
     expect(invalid.code).toBe(3);
     expect(JSON.parse(invalid.stdout)).toMatchObject({ valid: false });
     expect((await cli(dirs, 'config', 'validate')).stdout).toMatch(/^config INVALID\nerror: /);
-    await rm(join(dirs.ws, '.astrid'), { recursive: true });
+    // The same broken layer in another project: the current directory's config is valid, the
+    // other one's is not, and `--workspace` asks about it.
+    const project = join(dirs.root, 'project');
+    await mkdir(project);
+    await rename(join(dirs.ws, '.astrid'), join(project, '.astrid'));
+    expect((await cli(dirs, 'config', 'validate')).code).toBe(0);
+    expect((await cli(dirs, 'config', 'validate', '--workspace', project)).code).toBe(3);
+    await rm(join(project, '.astrid'), { recursive: true });
     const paths = await cliJson<{ home: string; files: { layer: string }[] }>(dirs, 'config', 'paths');
     expect(paths.home).toBe(dirs.home);
     expect(paths.files.length).toBeGreaterThan(0);

@@ -192,9 +192,10 @@ export const RPC_PARAMS = {
   'token.list': Empty,
   'token.revoke': z.strictObject({ id: Id }),
   'budget.get': z.strictObject({ sessionId: Id }),
-  'config.get': Empty,
-  'config.validate': Empty,
-  'config.paths': Empty,
+  // `workspace`: the config that applies there (its .astrid/config.toml layer); default the daemon's.
+  'config.get': z.strictObject({ workspace: Text(4096).optional() }),
+  'config.validate': z.strictObject({ workspace: Text(4096).optional() }),
+  'config.paths': z.strictObject({ workspace: Text(4096).optional() }),
   'keys.show': Empty,
   'keys.rotate': Empty,
 } as const;

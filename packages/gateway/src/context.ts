@@ -31,6 +31,8 @@ export interface GatewayContext {
   readonly now: () => number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly adminConfigPath: string | undefined;
+  /** The resolved config of another workspace (the runtime's `workspaceConfig`), if any. */
+  readonly workspaceConfig?: (root: string) => Promise<AstridConfig>;
   readonly sessionLog: SeqLog<RuntimeEvent>;
   readonly approvalLog: SeqLog<ApprovalLogEntry>;
   readonly sessionStore: SessionStore;

@@ -140,6 +140,7 @@ export class Gateway {
         now,
         env,
         adminConfigPath: options.adminConfigPath,
+        ...(extra.workspaceConfig === undefined ? {} : { workspaceConfig: extra.workspaceConfig }),
         sessionLog,
         approvalLog,
         sessionStore,

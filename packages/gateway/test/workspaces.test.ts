@@ -119,4 +119,31 @@ describe('sessions in several workspaces on one daemon', () => {
     expect((await client.call('session.create', {})).workspace).toBe(r.dirs.ws);
     expect((await client.call('session.list', {})).sessions).toHaveLength(2);
   });
+
+  it('config.get, config.validate and config.paths answer for the workspace asked about', async () => {
+    const client = await r.client();
+    await mkdir(join(other, '.astrid'));
+    await writeFile(join(other, '.astrid', 'config.toml'), '[workspace]\nmode = "safe"\n');
+    const got = (await client.call('config.get', { workspace: other })).config as {
+      workspace: { mode: string };
+    };
+    expect(got.workspace.mode).toBe('safe');
+    const own = (await client.call('config.get', {})).config as { workspace: { mode: string } };
+    expect(own.workspace.mode).toBe('guided');
+    const files = (await client.call('config.paths', { workspace: other })).files;
+    expect(files.find((f) => f.layer === 'workspace')).toEqual({
+      layer: 'workspace',
+      path: join(other, '.astrid', 'config.toml'),
+      exists: true,
+    });
+    await writeFile(join(other, '.astrid', 'config.toml'), '[workspace\nmode = ');
+    const broken = await client.call('config.validate', { workspace: other });
+    expect(broken.valid).toBe(false);
+    expect(broken.errors.join('\n')).toContain(join(other, '.astrid', 'config.toml'));
+    expect((await client.call('config.validate', {})).valid).toBe(true);
+    const missing = await client
+      .call('config.validate', { workspace: join(other, 'nope') })
+      .catch((e: Error) => e);
+    expect((missing as { code?: string }).code).toBe('WORKSPACE_INVALID');
+  });
 });

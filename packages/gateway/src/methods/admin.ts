@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import { AUDIT_KINDS, type AuditKind } from '@astrid/audit';
 import { loadConfig, paths, redactConfig } from '@astrid/config';
 import { AstridError, type AuditEntryWire, type JsonValue, tokenId } from '@astrid/core';
@@ -120,13 +121,29 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
       return { revoked: true as const };
     },
 
-    'config.get': () => ({ config: redactConfig(ctx.config) as unknown as JsonValue }),
+    'config.get': async ({ workspace }) => {
+      const root = await workspaceRoot(ctx, workspace);
+      if (root === ctx.workspace) return { config: redactConfig(ctx.config) as unknown as JsonValue };
+      const config =
+        ctx.workspaceConfig === undefined
+          ? (
+              await loadConfig({
+                home: ctx.home,
+                workspace: root,
+                env: ctx.env,
+                ...(ctx.adminConfigPath === undefined ? {} : { adminPath: ctx.adminConfigPath }),
+              })
+            ).config
+          : await ctx.workspaceConfig(root);
+      return { config: redactConfig(config) as unknown as JsonValue };
+    },
 
-    'config.validate': async () => {
+    'config.validate': async ({ workspace }) => {
+      const root = await workspaceRoot(ctx, workspace);
       try {
         const loaded = await loadConfig({
           home: ctx.home,
-          workspace: ctx.workspace,
+          workspace: root,
           env: ctx.env,
           ...(ctx.adminConfigPath === undefined ? {} : { adminPath: ctx.adminConfigPath }),
         });
@@ -141,11 +158,11 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
       }
     },
 
-    'config.paths': async () => ({
+    'config.paths': async ({ workspace }) => ({
       home: ctx.home,
       files: await paths({
         home: ctx.home,
-        workspace: ctx.workspace,
+        workspace: await workspaceRoot(ctx, workspace),
         env: ctx.env,
         ...(ctx.adminConfigPath === undefined ? {} : { adminPath: ctx.adminConfigPath }),
       }),
@@ -168,4 +185,17 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
       return { previous: rotated.previous, current: rotated.current };
     },
   };
+}
+
+/** The real root of `workspace` (default: the daemon's); a missing directory is WORKSPACE_INVALID. */
+async function workspaceRoot(ctx: GatewayContext, workspace: string | undefined): Promise<string> {
+  if (workspace === undefined) return ctx.workspace;
+  try {
+    return await realpath(workspace);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new AstridError('WORKSPACE_INVALID', `workspace ${workspace} cannot be used: ${code}`, {
+      cause: err,
+    });
+  }
 }

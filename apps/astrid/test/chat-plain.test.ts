@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFIGURE_HINT, DEMO_NOTICE, runChat } from '../src/chat/index.js';
+import { configureHint, DEMO_NOTICE, runChat } from '../src/chat/index.js';
 import { type ChatRig, chatRig, closeChats, foreignEscapes, tick, until } from './chat-helpers.js';
 
 let r: ChatRig | undefined;
@@ -123,7 +124,8 @@ describe('astrid chat without a TTY', () => {
       .split('\n')
       .filter((l) => l.includes(DEMO_NOTICE));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(CONFIGURE_HINT);
+    // It names the config file of this daemon's data dir, wherever ASTRID_HOME points.
+    expect(lines[0]).toContain(configureHint(join(r.home, 'config.toml')));
   });
 });
 

@@ -35,9 +35,10 @@ export type InterruptOutcome = 'cancel' | 'armed' | 'exit';
 
 /** Label shown when the daemon runs the offline demo agent. */
 export const DEMO_NOTICE = 'demo agent (no model configured)';
-/** The one line saying how to configure a real model. */
-export const CONFIGURE_HINT =
-  'to use a real model: set [model] in ~/.astrid/config.toml, or ANTHROPIC_API_KEY / OPENAI_API_KEY; see the README';
+/** The one line saying how to configure a real model, naming the user config file to edit. */
+export function configureHint(userConfig: string): string {
+  return `to use a real model: set [model] in ${userConfig}, or ANTHROPIC_API_KEY / OPENAI_API_KEY; see the README`;
+}
 /** Two Ctrl-C within this many ms exit even while a turn runs. */
 const DOUBLE_PRESS_MS = 1500;
 
@@ -99,7 +100,12 @@ export class ChatController {
       provider: demo ? ours(DEMO_NOTICE) : safe(`${status.provider.name}/${status.provider.model}`),
     }));
     await c.openSession(options.sessionId);
-    if (demo) c.notice(ours(`${DEMO_NOTICE}: ${CONFIGURE_HINT}`), 'warn');
+    if (demo) {
+      // The user config file of the daemon's data dir (ASTRID_HOME may point anywhere).
+      const { files } = await options.client.call('config.paths', {});
+      const user = files.find((f) => f.layer === 'user')?.path ?? '~/.astrid/config.toml';
+      c.notice(ours(`${DEMO_NOTICE}: ${safe(configureHint(user))}`), 'warn');
+    }
     return c;
   }
 

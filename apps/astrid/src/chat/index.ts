@@ -11,9 +11,9 @@ export { ChatFrontend } from './chat-frontend.js';
 export { SLASH_COMMANDS } from './commands.js';
 export {
   ChatController,
-  CONFIGURE_HINT,
   type ControllerOptions,
   type CreateOptions,
+  configureHint,
   DEMO_NOTICE,
   type InterruptOutcome,
 } from './controller.js';

@@ -15,7 +15,7 @@ import { readDaemonInfo } from '@astrid/client';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const cliMain = join(repo, 'apps/astrid/dist/bin/main.js'); // the bundled bin, as installed
-const daemonMain = join(repo, 'apps/astridd/dist/main.js');
+const daemonMain = join(repo, 'apps/astridd/dist/bin/main.js');
 // Build the binaries and everything they reference, as a release would.
 const built = spawnSync(
   process.execPath,
@@ -23,11 +23,13 @@ const built = spawnSync(
   { cwd: repo, stdio: 'inherit' },
 );
 if (built.status !== 0) throw new Error('tsc -b apps/astrid apps/astridd failed');
-const bundled = spawnSync(process.execPath, ['scripts/bundle.mjs'], {
-  cwd: join(repo, 'apps/astrid'),
-  stdio: 'inherit',
-});
-if (bundled.status !== 0) throw new Error('bundling the astrid bin failed');
+for (const app of ['astrid', 'astridd']) {
+  const bundled = spawnSync(process.execPath, ['scripts/bundle.mjs'], {
+    cwd: join(repo, 'apps', app),
+    stdio: 'inherit',
+  });
+  if (bundled.status !== 0) throw new Error(`bundling the ${app} bin failed`);
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

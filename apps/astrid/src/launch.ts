@@ -16,7 +16,7 @@ export interface DaemonCommand {
 
 // The CLI starts its own astridd, never one found on PATH (which could be another version
 // or someone else's binary). From source (tests, `tsx`) that is astridd's main.ts under tsx;
-// from a build, its dist/main.js.
+// from a build, its bundled bin (dist/bin/main.js).
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
 /** The command that runs the astridd this CLI ships with. */
@@ -28,7 +28,7 @@ export function daemonCommand(): DaemonCommand {
     const tsx = require.resolve('tsx');
     return { node: process.execPath, args: ['--import', pathToHref(tsx), '--conditions=source', main] };
   }
-  const main = join(root, 'dist', 'main.js');
+  const main = join(root, 'dist', 'bin', 'main.js');
   if (!existsSync(main)) throw new CliError(`astridd is not built (${main} is missing): run \`pnpm build\``);
   return { node: process.execPath, args: [main] };
 }

@@ -272,6 +272,9 @@ describe('astrid chat on a running daemon', () => {
     expect(text).toMatch(/list_directory \.: done — \. is empty/);
     const shown = await cli(dirs, 'sessions', 'show', sessionId as string);
     expect(shown.stdout).toContain(`workspace ${other}`);
+    const status = await cli(dirs, 'daemon', 'status');
+    expect(status.stdout).toContain(`workspace: ${dirs.ws} (default)`);
+    expect(status.stdout).toContain(`also:    ${other}`);
     // The demo then waits for an approval; cancelling the turn ends the piped chat.
     await client.call('session.cancel', { sessionId: sessionId as string });
     expect(await chat).toBe(0);

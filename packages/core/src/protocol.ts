@@ -274,7 +274,10 @@ export interface RpcResults {
     readonly epoch: string;
     readonly startedAt: number;
     readonly uptimeMs: number;
+    /** The default workspace (the daemon's `--workspace`): sessions that ask for none work there. */
     readonly workspace: string;
+    /** Every workspace an active session works in, the default first when it has one. */
+    readonly workspaces: readonly string[];
     readonly provider: { readonly name: string; readonly model: string };
     readonly sessions: { readonly total: number; readonly active: number; readonly running: number };
     readonly pendingApprovals: number;

@@ -45,6 +45,7 @@ describe('sessions in several workspaces on one daemon', () => {
     expect(here.workspace).toBe(r.dirs.ws);
     expect(there.workspace).toBe(other);
     expect((await client.call('session.get', { sessionId: there.id })).workspace).toBe(other);
+    expect((await client.call('daemon.status')).workspaces).toEqual([r.dirs.ws, other]);
 
     // A relative read in the other session resolves in its workspace and runs unasked (guided).
     r.server.enqueue(

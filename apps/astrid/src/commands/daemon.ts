@@ -91,7 +91,9 @@ export function registerDaemon(program: Command, ctx: Context): void {
       out.line(
         `astridd ${s.version} (protocol ${s.protocol}), pid ${s.pid}, up ${Math.round(s.uptimeMs / 1000)} s`,
       );
-      out.line(`workspace: ${s.workspace}`);
+      out.line(`workspace: ${s.workspace} (default)`);
+      const others = s.workspaces.filter((w) => w !== s.workspace);
+      if (others.length > 0) out.line(`  also:    ${others.join(', ')}`);
       out.line(`provider:  ${s.provider.name} / ${s.provider.model}`);
       out.line(`sessions:  ${s.sessions.total} (${s.sessions.active} active, ${s.sessions.running} running)`);
       out.line(`approvals: ${s.pendingApprovals} pending`);

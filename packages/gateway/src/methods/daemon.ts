@@ -41,6 +41,9 @@ export function daemonHandlers(ctx: GatewayContext): DaemonHandlers {
         startedAt: ctx.startedAt,
         uptimeMs: Math.max(0, ctx.now() - ctx.startedAt),
         workspace: ctx.workspace,
+        workspaces: [
+          ...new Set(top.filter((s) => s.status === 'active').map((s) => s.workspace ?? ctx.workspace)),
+        ].sort((a, b) => (a === ctx.workspace ? -1 : b === ctx.workspace ? 1 : a.localeCompare(b))),
         provider: { name: ctx.runtime.provider.name, model: ctx.runtime.provider.model },
         sessions: {
           total: top.length,

@@ -106,6 +106,10 @@ describe('sessions in several workspaces on one daemon', () => {
       /^WORKSPACE_INVALID: workspace .*missing cannot be used: ENOENT/,
     );
     expect(await code('/')).toMatch(/^WORKSPACE_INVALID: .*filesystem root/);
+    // Relative to the daemon's cwd would not be what the client meant.
+    expect(await code('other-project')).toMatch(
+      /^WORKSPACE_INVALID: workspace "other-project" is not an absolute path/,
+    );
     // The data dir's parent contains the keys: never a workspace.
     expect(await code(r.dirs.root)).toMatch(/^WORKSPACE_INVALID: /);
     await mkdir(join(other, '.astrid'));
@@ -146,5 +150,7 @@ describe('sessions in several workspaces on one daemon', () => {
       .call('config.validate', { workspace: join(other, 'nope') })
       .catch((e: Error) => e);
     expect((missing as { code?: string }).code).toBe('WORKSPACE_INVALID');
+    const relative = await client.call('config.paths', { workspace: 'project' }).catch((e: Error) => e);
+    expect((relative as { code?: string }).code).toBe('WORKSPACE_INVALID');
   });
 });

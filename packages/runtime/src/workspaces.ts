@@ -1,4 +1,5 @@
 import { realpath } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import type { SecurityInterceptor } from '@astrid/approval';
 import { AstridError } from '@astrid/core';
 import type { SessionHost } from './host.js';
@@ -37,6 +38,13 @@ export class Workspaces {
    */
   async get(workspace: string | undefined): Promise<WorkspaceScope> {
     if (workspace === undefined) return this.default;
+    // Relative to what? The daemon's own cwd is not the client's: refused, not guessed.
+    if (!isAbsolute(workspace)) {
+      throw new AstridError(
+        'WORKSPACE_INVALID',
+        `workspace ${JSON.stringify(workspace)} is not an absolute path`,
+      );
+    }
     let root: string;
     try {
       root = await realpath(workspace);

@@ -1,4 +1,5 @@
 import { realpath } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { AUDIT_KINDS, type AuditKind } from '@astrid/audit';
 import { loadConfig, paths, redactConfig } from '@astrid/config';
 import { AstridError, type AuditEntryWire, type JsonValue, tokenId } from '@astrid/core';
@@ -190,6 +191,12 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
 /** The real root of `workspace` (default: the daemon's); a missing directory is WORKSPACE_INVALID. */
 async function workspaceRoot(ctx: GatewayContext, workspace: string | undefined): Promise<string> {
   if (workspace === undefined) return ctx.workspace;
+  if (!isAbsolute(workspace)) {
+    throw new AstridError(
+      'WORKSPACE_INVALID',
+      `workspace ${JSON.stringify(workspace)} is not an absolute path`,
+    );
+  }
   try {
     return await realpath(workspace);
   } catch (err) {

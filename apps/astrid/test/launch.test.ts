@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { readDaemonInfo, resolveDataDir } from '@astrid/client';
@@ -168,6 +168,8 @@ describe('first run', () => {
     await writeFile(join(home, 'config.toml'), '# mine\n');
     expect(await ensureUserConfig(home)).toBeUndefined();
     expect(await readFile(join(home, 'config.toml'), 'utf8')).toBe('# mine\n');
+    // Written through a temp file that never stays behind.
+    expect(await readdir(home)).toEqual(['config.toml']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, open, realpath } from 'node:fs/promises';
+import { link, mkdir, open, realpath, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { renderDefaultUserConfig } from '@astrid/config';
 import { type Command, Option } from 'commander';
@@ -16,29 +16,38 @@ interface ChatFlags {
 
 /**
  * First run: a commented `$ASTRID_HOME/config.toml` that resolves to the built-in defaults,
- * so the user finds every setting in one place. Never overwrites (O_EXCL): an existing
- * config, even a broken one, is the user's.
+ * so the user finds every setting in one place. Never overwrites: an existing config, even
+ * a broken one, is the user's. Written whole to a temp file and then hard-linked into place
+ * (which fails if the file exists), so the daemon starting meanwhile (`astrid chat` launches
+ * it early) reads either no file or the whole one, never a partial one.
  */
 export async function ensureUserConfig(home: string): Promise<string | undefined> {
   await mkdir(home, { recursive: true, mode: 0o700 });
   const path = join(home, 'config.toml');
-  let handle: Awaited<ReturnType<typeof open>>;
+  const temp = join(home, `.config.toml.${process.pid}.tmp`);
+  await unlink(temp).catch(() => undefined); // left by a crashed run with this pid
+  const handle = await open(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
-    handle = await open(
-      path,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o600,
-    );
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw err;
-  }
-  try {
-    await handle.writeFile(renderDefaultUserConfig());
+    try {
+      await handle.writeFile(renderDefaultUserConfig());
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await link(temp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+      throw err;
+    }
+    return path;
   } finally {
-    await handle.close();
+    await unlink(temp).catch(() => undefined);
   }
-  return path;
 }
 
 /** The OS user name as the id recorded in `decidedBy`, when it is a valid id. */

@@ -78,7 +78,19 @@ export function makeContext(io: CliIo, globals: () => { home?: string }): Contex
       }
       // Loaded only here: management commands never pay for the launcher.
       const { launchEphemeral } = await import('./launch.js');
-      await launchEphemeral({ home: dir, workspace: options.launch.workspace, env });
+      try {
+        await launchEphemeral({ home: dir, workspace: options.launch.workspace, env });
+      } catch (err) {
+        // Two chats started at once both launch a daemon; the loser's exits on the lock. The
+        // winner is the daemon to use: wait for it before reporting the failed launch.
+        const deadline = Date.now() + 15_000;
+        while (Date.now() < deadline) {
+          const client = await open().catch(() => undefined);
+          if (client !== undefined) return { client, launched: false };
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw err;
+      }
       return { client: await open(), launched: true };
     },
   };

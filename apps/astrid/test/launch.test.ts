@@ -283,3 +283,51 @@ describe('astrid chat on a running daemon', () => {
     await client.close();
   });
 });
+
+describe('two chats started at once with no daemon', () => {
+  it('share one daemon: the launch that lost the lock joins the one that won', async () => {
+    const start = () => {
+      const child = spawn(
+        process.execPath,
+        ['--import', TSX_LOADER, '--conditions=source', CLI_MAIN, 'chat'],
+        {
+          cwd: dirs.ws,
+          env: env(dirs),
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      const io = { child, out: '', err: '' };
+      child.stdout?.on('data', (b: Buffer) => {
+        io.out += b.toString();
+      });
+      child.stderr?.on('data', (b: Buffer) => {
+        io.err += b.toString();
+      });
+      child.stdin?.write('hello\n');
+      return io;
+    };
+    const a = start();
+    const b = start();
+    await until(() => a.out.includes('[demo] Hello') && b.out.includes('[demo] Hello'), 40_000).catch(() => {
+      throw new Error(`a: ${a.out}${a.err}\nb: ${b.out}${b.err}`);
+    });
+    expect(`${a.err}${b.err}`).not.toContain('could not start');
+    const info = await readDaemonInfo(dirs.home);
+    const ctx = makeContext({ stdout: () => {}, stderr: () => {}, env: env(dirs), cwd: dirs.ws }, () => ({}));
+    const { client } = await ctx.connect();
+    expect((await client.call('daemon.status')).pid).toBe(info?.pid);
+    expect((await client.call('session.list', {})).sessions).toHaveLength(2);
+    await client.close();
+    for (const io of [a, b]) {
+      const exit = new Promise<number | null>((r) => io.child.once('exit', (code) => r(code)));
+      let code: number | null | undefined;
+      void exit.then((c) => {
+        code = c;
+      });
+      await until(() => {
+        if (code === undefined) io.child.kill('SIGINT');
+        return code !== undefined;
+      }, 15_000);
+    }
+  }, 60_000);
+});

@@ -103,6 +103,24 @@ describe('astrid chat without a TTY', () => {
     expect(signals.listenerCount('SIGINT')).toBe(0);
   });
 
+  it('says at start when commands will run unsandboxed (an ephemeral daemon logs it where nobody looks)', async () => {
+    r = await chatRig({ flags: { tools: { bash: { sandbox: 'none' } } } });
+    const io = pipes();
+    const client = await r.client('cli');
+    io.input.end();
+    expect(await runChat({ client, interactive: false, ...io })).toBe(0);
+    expect(io.out()).toContain('warning: commands run unsandboxed: [tools.bash] sandbox = "none"');
+  });
+
+  it('says nothing of the sandbox when commands are sandboxed', async () => {
+    r = await chatRig({ flags: { tools: { bash: { sandbox: 'bwrap' } } } });
+    const io = pipes();
+    const client = await r.client('cli');
+    io.input.end();
+    expect(await runChat({ client, interactive: false, ...io })).toBe(0);
+    expect(io.out()).not.toMatch(/unsandboxed|will be refused/);
+  });
+
   it('--session with an unknown id fails with exit 1 and one line on stderr', async () => {
     r = await chatRig();
     const io = pipes();

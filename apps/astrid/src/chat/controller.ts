@@ -100,6 +100,13 @@ export class ChatController {
       provider: demo ? ours(DEMO_NOTICE) : safe(`${status.provider.name}/${status.provider.model}`),
     }));
     await c.openSession(options.sessionId);
+    // An ephemeral daemon's start-up warnings go to its log, not to this terminal: say here
+    // that commands will not be sandboxed (or will be refused), before anything runs.
+    if (status.sandbox.refusal !== undefined) {
+      c.notice(ours(`commands will be refused: ${safe(status.sandbox.refusal)}`), 'error');
+    } else if (status.sandbox.warning !== undefined) {
+      c.notice(ours(`warning: ${safe(status.sandbox.warning)}`), 'warn');
+    }
     if (demo) {
       // The user config file of the daemon's data dir (ASTRID_HOME may point anywhere).
       const { files } = await options.client.call('config.paths', {});

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AstridClient } from '@astrid/client';
+import type { AstridConfig } from '@astrid/config';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, type Rig, rig, types, until } from './helpers.js';
 
@@ -152,5 +153,43 @@ describe('sessions in several workspaces on one daemon', () => {
     expect((missing as { code?: string }).code).toBe('WORKSPACE_INVALID');
     const relative = await client.call('config.paths', { workspace: 'project' }).catch((e: Error) => e);
     expect((relative as { code?: string }).code).toBe('WORKSPACE_INVALID');
+  });
+
+  it("workspace_max_usd counts each workspace's own sessions", async () => {
+    await r.close();
+    // One model request reserves exactly the workspace budget (10 output tokens at $1000 per
+    // million, no input price): the first fits, the second in the same workspace does not.
+    const priced = (c: AstridConfig): AstridConfig => ({
+      ...c,
+      model: {
+        ...c.model,
+        max_tokens: 10,
+        pricing: {
+          input_micro_usd_per_mtok: 0,
+          output_micro_usd_per_mtok: 1_000_000_000,
+          cache_read_micro_usd_per_mtok: 0,
+          cache_write_micro_usd_per_mtok: 0,
+        },
+      },
+      budget: { ...c.budget, workspace_max_micro_usd: 10_000 },
+    });
+    r = await rig({ editConfig: priced });
+    await mkdir(other, { recursive: true });
+    const client = await r.client();
+    const first = await client.call('session.create', {});
+    const second = await client.call('session.create', {});
+    const elsewhere = await client.call('session.create', { workspace: other });
+    r.server.enqueue({ text: 'one' }, { text: 'two' }, { text: 'three' });
+    expect(await turn(client, first.id, 'hi')).toContain('turn_done');
+    expect((await client.call('session.get', { sessionId: first.id })).spentMicros).toBeGreaterThan(0);
+    // The same workspace's budget is spent: refused before any request is made.
+    const before = r.server.requests.length;
+    const seen = collect(client);
+    expect(await turn(client, second.id, 'hi')).toContain('turn_done');
+    expect(r.server.requests.length).toBe(before);
+    expect(JSON.stringify(seen.map((n) => n.event))).toContain('of the workspace budget is left');
+    // Another workspace has its own budget.
+    expect(await turn(client, elsewhere.id, 'hi')).toContain('turn_done');
+    expect(r.server.requests.length).toBe(before + 1);
   });
 });

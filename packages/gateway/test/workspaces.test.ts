@@ -192,4 +192,39 @@ describe('sessions in several workspaces on one daemon', () => {
     expect(await turn(client, elsewhere.id, 'hi')).toContain('turn_done');
     expect(r.server.requests.length).toBe(before + 1);
   });
+
+  it("tool actions count against their workspace's budget too (budget.action_costs)", async () => {
+    await r.close();
+    const costly = (c: AstridConfig): AstridConfig => ({
+      ...c,
+      model: {
+        ...c.model,
+        pricing: {
+          input_micro_usd_per_mtok: 0,
+          output_micro_usd_per_mtok: 0,
+          cache_read_micro_usd_per_mtok: 0,
+          cache_write_micro_usd_per_mtok: 0,
+        },
+      },
+      budget: { ...c.budget, workspace_max_micro_usd: 10_000, action_costs_micro_usd: { file_read: 6_000 } },
+    });
+    r = await rig({ editConfig: costly });
+    await mkdir(other, { recursive: true });
+    await writeFile(join(other, 'notes.txt'), 'other notes\n');
+    await writeFile(join(r.dirs.ws, 'notes.txt'), 'default notes\n');
+    const client = await r.client();
+    const a = await client.call('session.create', {});
+    const b = await client.call('session.create', {});
+    const c = await client.call('session.create', { workspace: other });
+    const read = { toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] };
+    r.server.enqueue(read, { text: 'a done' }, read, { text: 'b done' }, read, { text: 'c done' });
+    expect(await turn(client, a.id, 'read')).toContain('turn_done');
+    expect(JSON.stringify(r.server.requests.at(-1)?.body)).toContain('default notes');
+    // The second read in the same workspace would pass its 10 000 micro-USD.
+    expect(await turn(client, b.id, 'read')).toContain('turn_done');
+    expect(JSON.stringify(r.server.requests.at(-1)?.body)).toContain('of the workspace budget is left');
+    // The other workspace has its own.
+    expect(await turn(client, c.id, 'read')).toContain('turn_done');
+    expect(JSON.stringify(r.server.requests.at(-1)?.body)).toContain('other notes');
+  });
 });

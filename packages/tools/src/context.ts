@@ -13,6 +13,8 @@ export function interceptContext(
     principal: ctx.principal,
     inputClass: ctx.inputClass,
     tainted: ctx.tainted,
+    // The workspace budget (`workspace_max_usd`) counts tool actions too, not only model requests.
+    workspace: ctx.boundary.root,
     ...(plan?.preview === undefined ? {} : { preview: plan.preview }),
     ...(plan?.agentText === undefined ? {} : { agentText: plan.agentText }),
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),

@@ -1,10 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApprovalRequest } from '@astrid/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Daemon, type Dirs, kill, makeDirs, removeDirs } from './helpers.js';
+import { connect, type Daemon, type Dirs, kill, makeDirs, removeDirs, startDaemon } from './helpers.js';
 
 // The shipped bin is the esbuild bundle (dist/bin/main.js), not the TypeScript the other tests
 // run: this builds it as `pnpm build` does and drives it through a demo turn, so a package the
@@ -36,34 +35,8 @@ afterAll(async () => {
 
 describe('the bundled astridd', () => {
   it('starts from dist/bin/main.js and runs a demo turn: tools, the bash parser, approvals', async () => {
-    const child = spawn(
-      process.execPath,
-      [join(app, 'dist/bin/main.js'), '--home', dirs.home, '--workspace', dirs.ws],
-      {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dirs.userHome },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const d: Daemon = {
-      child,
-      stdout: '',
-      stderr: '',
-      exited: once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string),
-    };
+    const d = await startDaemon(dirs, [], {}, [join(app, 'dist/bin/main.js')]);
     daemon = d;
-    child.stdout?.on('data', (b: Buffer) => {
-      d.stdout += b.toString();
-    });
-    child.stderr?.on('data', (b: Buffer) => {
-      d.stderr += b.toString();
-    });
-    const deadline = Date.now() + 20_000;
-    while (!d.stdout.includes('astridd ready')) {
-      if (child.exitCode !== null)
-        throw new Error(`the bundled astridd exited ${child.exitCode}: ${d.stderr}`);
-      if (Date.now() > deadline) throw new Error(`the bundled astridd did not start: ${d.stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
     const client = await connect(dirs);
     const session = await client.call('session.create', {});
     await client.call('session.send', { sessionId: session.id, text: 'show me' });

@@ -43,30 +43,20 @@ export interface Daemon {
   readonly exited: Promise<number | string>;
 }
 
-/** Spawns astridd from source; `env` adds to a minimal environment. */
+/** How tests run astridd: from its TypeScript source under tsx. */
+export const FROM_SOURCE: readonly string[] = ['--import', TSX_LOADER, '--conditions=source', MAIN];
+
+/** Spawns astridd (`main`: the node arguments that run it); `env` adds to a minimal environment. */
 export function spawnDaemon(
   dirs: Dirs,
   args: readonly string[] = [],
   env: Record<string, string> = {},
+  main: readonly string[] = FROM_SOURCE,
 ): Daemon {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      TSX_LOADER,
-      '--conditions=source',
-      MAIN,
-      '--home',
-      dirs.home,
-      '--workspace',
-      dirs.ws,
-      ...args,
-    ],
-    {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dirs.userHome, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...main, '--home', dirs.home, '--workspace', dirs.ws, ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dirs.userHome, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const d: Daemon = {
     child,
     stdout: '',
@@ -87,8 +77,9 @@ export async function startDaemon(
   dirs: Dirs,
   args: readonly string[] = [],
   env: Record<string, string> = {},
+  main: readonly string[] = FROM_SOURCE,
 ): Promise<Daemon> {
-  const d = spawnDaemon(dirs, args, env);
+  const d = spawnDaemon(dirs, args, env, main);
   const deadline = Date.now() + 20_000;
   while (!d.stdout.includes('astridd ready')) {
     if (d.child.exitCode !== null) throw new Error(`astridd exited ${d.child.exitCode}: ${d.stderr}`);

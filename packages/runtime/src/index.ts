@@ -33,6 +33,7 @@ export {
   type SessionRecord,
   SessionStore,
   type SessionSummary,
+  summarize,
   type TurnState,
 } from './record.js';
 export { type CreateSessionOptions, Runtime } from './runtime.js';

@@ -229,22 +229,26 @@ export class SessionStore {
     for await (const [, raw] of this.store.entries()) {
       const parsed = SessionRecordSchema.safeParse(raw);
       if (!parsed.success) continue;
-      const r = parsed.data as unknown as SessionRecord;
-      out.push({
-        id: r.id,
-        label: r.label,
-        createdAt: r.createdAt,
-        updatedAt: r.updatedAt,
-        status: r.status,
-        ...(r.parent === undefined ? {} : { parent: r.parent }),
-        depth: r.depth,
-        messages: r.history.length,
-        interrupted: r.turn !== undefined,
-        spentMicros: r.budget.spent,
-        ...(r.llm === undefined ? {} : { llm: r.llm }),
-        ...(r.workspace === undefined ? {} : { workspace: r.workspace }),
-      });
+      out.push(summarize(parsed.data as unknown as SessionRecord));
     }
     return out;
   }
+}
+
+/** A record's metadata, as listings show it. */
+export function summarize(r: SessionRecord): SessionSummary {
+  return {
+    id: r.id,
+    label: r.label,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    status: r.status,
+    ...(r.parent === undefined ? {} : { parent: r.parent }),
+    depth: r.depth,
+    messages: r.history.length,
+    interrupted: r.turn !== undefined,
+    spentMicros: r.budget.spent,
+    ...(r.llm === undefined ? {} : { llm: r.llm }),
+    ...(r.workspace === undefined ? {} : { workspace: r.workspace }),
+  };
 }

@@ -6,7 +6,7 @@ import {
   WIRE_ERROR_CODES,
   WireError,
 } from '@astrid/core';
-import type { SessionSummary } from '@astrid/runtime';
+import { type SessionSummary, summarize } from '@astrid/runtime';
 import type { GatewayContext } from '../context.js';
 import type { Handlers } from '../rpc.js';
 
@@ -52,21 +52,7 @@ function info(ctx: GatewayContext, s: SessionSummary): SessionInfo {
 }
 
 async function summaryOf(ctx: GatewayContext, id: SessionId): Promise<SessionSummary> {
-  const r = await ctx.sessionStore.load(id);
-  return {
-    id: r.id,
-    label: r.label,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    status: r.status,
-    ...(r.parent === undefined ? {} : { parent: r.parent }),
-    depth: r.depth,
-    messages: r.history.length,
-    interrupted: r.turn !== undefined,
-    spentMicros: r.budget.spent,
-    ...(r.llm === undefined ? {} : { llm: r.llm }),
-    ...(r.workspace === undefined ? {} : { workspace: r.workspace }),
-  };
+  return summarize(await ctx.sessionStore.load(id));
 }
 
 /** `session.*` and `budget.get`. */

@@ -51,3 +51,4 @@ export {
 export type { TurnResult } from './turn-loop.js';
 export { NEUTRALISED_NONCE, UntrustedFraming } from './untrusted.js';
 export type { RuntimeOptions } from './wiring.js';
+export { workspaceRoot } from './workspaces.js';

@@ -38,22 +38,7 @@ export class Workspaces {
    */
   async get(workspace: string | undefined): Promise<WorkspaceScope> {
     if (workspace === undefined) return this.default;
-    // Relative to what? The daemon's own cwd is not the client's: refused, not guessed.
-    if (!isAbsolute(workspace)) {
-      throw new AstridError(
-        'WORKSPACE_INVALID',
-        `workspace ${JSON.stringify(workspace)} is not an absolute path`,
-      );
-    }
-    let root: string;
-    try {
-      root = await realpath(workspace);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new AstridError('WORKSPACE_INVALID', `workspace ${workspace} cannot be used: ${code}`, {
-        cause: err,
-      });
-    }
+    const root = await workspaceRoot(workspace);
     const known = this.scopes.get(root);
     if (known !== undefined) return known;
     const load = this.wiring.workspaceConfig;
@@ -94,5 +79,26 @@ export class Workspaces {
   /** The interceptor of each open workspace's config-mode sessions. */
   interceptors(): SecurityInterceptor[] {
     return this.open.map((s) => s.interceptor);
+  }
+}
+
+/**
+ * The real path of a workspace a client names. Relative to what? The daemon's own cwd is not
+ * the client's: a relative path is refused, not guessed; so is one that does not resolve.
+ */
+export async function workspaceRoot(workspace: string): Promise<string> {
+  if (!isAbsolute(workspace)) {
+    throw new AstridError(
+      'WORKSPACE_INVALID',
+      `workspace ${JSON.stringify(workspace)} is not an absolute path`,
+    );
+  }
+  try {
+    return await realpath(workspace);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new AstridError('WORKSPACE_INVALID', `workspace ${workspace} cannot be used: ${code}`, {
+      cause: err,
+    });
   }
 }

@@ -1,9 +1,8 @@
-import { realpath } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
 import { AUDIT_KINDS, type AuditKind } from '@astrid/audit';
 import { loadConfig, paths, redactConfig } from '@astrid/config';
 import { AstridError, type AuditEntryWire, type JsonValue, tokenId } from '@astrid/core';
 import { toHex } from '@astrid/crypto';
+import { workspaceRoot } from '@astrid/runtime';
 import type { GatewayContext } from '../context.js';
 import type { Handlers } from '../rpc.js';
 
@@ -123,7 +122,7 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
     },
 
     'config.get': async ({ workspace }) => {
-      const root = await workspaceRoot(ctx, workspace);
+      const root = await rootOf(ctx, workspace);
       if (root === ctx.workspace) return { config: redactConfig(ctx.config) as unknown as JsonValue };
       const config =
         ctx.workspaceConfig === undefined
@@ -140,7 +139,7 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
     },
 
     'config.validate': async ({ workspace }) => {
-      const root = await workspaceRoot(ctx, workspace);
+      const root = await rootOf(ctx, workspace);
       try {
         const loaded = await loadConfig({
           home: ctx.home,
@@ -163,7 +162,7 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
       home: ctx.home,
       files: await paths({
         home: ctx.home,
-        workspace: await workspaceRoot(ctx, workspace),
+        workspace: await rootOf(ctx, workspace),
         env: ctx.env,
         ...(ctx.adminConfigPath === undefined ? {} : { adminPath: ctx.adminConfigPath }),
       }),
@@ -188,21 +187,7 @@ export function adminHandlers(ctx: GatewayContext): AdminHandlers {
   };
 }
 
-/** The real root of `workspace` (default: the daemon's); a missing directory is WORKSPACE_INVALID. */
-async function workspaceRoot(ctx: GatewayContext, workspace: string | undefined): Promise<string> {
-  if (workspace === undefined) return ctx.workspace;
-  if (!isAbsolute(workspace)) {
-    throw new AstridError(
-      'WORKSPACE_INVALID',
-      `workspace ${JSON.stringify(workspace)} is not an absolute path`,
-    );
-  }
-  try {
-    return await realpath(workspace);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new AstridError('WORKSPACE_INVALID', `workspace ${workspace} cannot be used: ${code}`, {
-      cause: err,
-    });
-  }
+/** The real root of `workspace` (default: the daemon's), refused as `session.create` refuses it. */
+async function rootOf(ctx: GatewayContext, workspace: string | undefined): Promise<string> {
+  return workspace === undefined ? ctx.workspace : workspaceRoot(workspace);
 }

@@ -89,6 +89,9 @@ describe('astrid chat in a real terminal (tmux)', () => {
       `HOME=${join(root, 'user')}`,
       '-e',
       `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`,
+      // As on a CI machine (and in a shell that exports it): the REPL must still draw.
+      '-e',
+      'CI=true',
       command,
     );
     // First run: the config is created, a daemon started, the demo labelled, the prompt drawn.

@@ -84,6 +84,15 @@ export function registerChat(program: Command, ctx: Context): void {
         stderr: process.stderr,
       };
       // Start loading the REPL (ink, react) while the daemon connects or starts.
+      const interactive = streams.stdin.isTTY === true && streams.stdout.isTTY === true;
+      // A terminal on both ends is a person at a keyboard. ink decides at import, from CI /
+      // CONTINUOUS_INTEGRATION in the environment, to draw only the final frame, which would
+      // hide the prompt and every approval card from them (a shell that exports CI=1, tmux on
+      // a CI machine): for an interactive chat those variables are dropped before ink loads.
+      if (interactive) {
+        delete process.env.CI;
+        delete process.env.CONTINUOUS_INTEGRATION;
+      }
       const chatModule = import('../chat/index.js');
       chatModule.catch(() => undefined); // awaited below; a failure is reported there
       const { client, launched } = await ctx.connect({ launch: { workspace }, reconnect: true });
@@ -107,7 +116,7 @@ export function registerChat(program: Command, ctx: Context): void {
           stdin: streams.stdin,
           stdout: streams.stdout,
           stderr: streams.stderr,
-          interactive: streams.stdin.isTTY === true && streams.stdout.isTTY === true,
+          interactive,
           ...(userId(ctx.env.USER) === undefined ? {} : { userId: userId(ctx.env.USER) }),
         });
         if (code !== 0) throw new CliError('', code);

@@ -87,6 +87,40 @@ describe('replay with since', () => {
     expect(new Set(all.map((n) => n.epoch)).size).toBe(2);
   });
 
+  it('session.cancel answers once the turn has stopped: a restart right after resumes nothing', async () => {
+    r.server.enqueue(
+      { toolCalls: [{ name: 'write_file', arguments: { path: 'a.txt', content: 'a\n' } }] },
+      { text: 'a resumed turn would get this' },
+    );
+    const client = await r.client();
+    const session = await client.call('session.create', {});
+    const seen = collect(client);
+    await client.subscribeSession(session.id);
+    await client.call('session.send', { sessionId: session.id, text: 'write a.txt' });
+    await until(() => types(seen).includes('approval_requested'));
+    expect(await client.call('session.cancel', { sessionId: session.id })).toEqual({ cancelled: true });
+    // Already stopped and saved when the answer came: no running or interrupted turn.
+    expect(types(seen)).toContain('turn_done');
+    expect(await client.call('session.get', { sessionId: session.id })).toMatchObject({
+      running: false,
+      interrupted: false,
+    });
+    const requests = r.server.requests.length;
+    await r.restart();
+    const after = await r.client();
+    expect(await after.call('session.get', { sessionId: session.id })).toMatchObject({
+      running: false,
+      interrupted: false,
+    });
+    // The next turn is the user's own, answered by the reply a resumed turn would have taken.
+    const notes = collect(after);
+    await after.subscribeSession(session.id);
+    await after.call('session.send', { sessionId: session.id, text: 'next' });
+    await until(() => types(notes).includes('turn_done'));
+    expect(r.server.requests.length).toBe(requests + 1);
+    expect(JSON.stringify(r.server.requests.at(-1)?.body)).toContain('next');
+  });
+
   it('the client reconnects by itself after a restart and replays what it missed', async () => {
     r.server.enqueue({ text: 'before' }, { text: 'after' });
     const client = await r.client({ reconnect: { delayMs: 50, attempts: 100 } });

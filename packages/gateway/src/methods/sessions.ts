@@ -24,6 +24,23 @@ type SessionHandlers = Pick<
   | 'budget.get'
 >;
 
+/** How long `session.cancel` waits for the cancelled turn to stop before it answers anyway. */
+const CANCEL_WAIT_MS = 5_000;
+
+/** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([p.then(noop, noop), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+const noop = (): void => {};
+
 /** The error every action-starting method gives while the kill switch is engaged. */
 export function lockedDown(): WireError {
   return new WireError(WIRE_ERROR_CODES.LOCKED_DOWN, 'the daemon is in lockdown: daemon.unlock first', {
@@ -133,11 +150,14 @@ export function sessionHandlers(ctx: GatewayContext): SessionHandlers {
     'session.cancel': async ({ sessionId: raw }) => {
       const id = sessionId(raw);
       const live = ctx.runtime.session(id);
-      const running = live?.currentTurn !== undefined;
+      const turn = live?.currentTurn;
       live?.cancel('cancelled by a frontend');
       // Questions asked for a session that is not loaded (an MCP server's) are withdrawn too.
       const withdrawn = await ctx.runtime.elicitations.cancelSession(id, 'cancelled by a frontend');
-      return { cancelled: running || withdrawn > 0 };
+      // Answer once the turn has stopped and its record says so (bounded: a tool that ignores
+      // the abort must not hold the caller), so a restart right after never resumes it.
+      if (turn !== undefined) await settledWithin(turn, CANCEL_WAIT_MS);
+      return { cancelled: turn !== undefined || withdrawn > 0 };
     },
 
     'session.delete': async ({ sessionId: raw }) => {

@@ -13,3 +13,6 @@ const code = await run(process.argv.slice(2), {
   streams: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 });
 process.exitCode = code;
+// Done: a Ctrl-C while the last handles close ends the process with this code rather than
+// killing it by the signal.
+process.on('SIGINT', () => process.exit(code));

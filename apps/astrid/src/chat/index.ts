@@ -61,21 +61,19 @@ export async function runChat(options: ChatOptions): Promise<0 | 1> {
     options.stderr.write(`astrid: chat could not start: ${safe(errorText(err))}\n`);
     return 1;
   }
+  // Piped input, but Ctrl-C can still come from a terminal: the same rule as the REPL (the
+  // first cancels the running turn, a second exits) instead of dying mid-turn. The handler
+  // stays until the chat has closed, so a Ctrl-C pressed again while it closes does not kill
+  // the process halfway through.
+  const signals = options.signals ?? process;
+  const onSigint = (): void => {
+    chat.interrupt();
+  };
+  if (!options.interactive) signals.on('SIGINT', onSigint);
   try {
     if (!options.interactive) {
-      // Piped input, but Ctrl-C can still come from a terminal: the same rule as the REPL
-      // (the first cancels the running turn, a second exits) instead of dying mid-turn.
-      const onSigint = (): void => {
-        chat.interrupt();
-      };
-      const signals = options.signals ?? process;
-      signals.on('SIGINT', onSigint);
-      try {
-        options.onReady?.();
-        return await runPlain(chat, options);
-      } finally {
-        signals.off('SIGINT', onSigint);
-      }
+      options.onReady?.();
+      return await runPlain(chat, options);
     }
     const ink = render(
       createElement(ChatApp, { controller: chat, ...(options.onReady ? { onReady: options.onReady } : {}) }),
@@ -93,5 +91,6 @@ export async function runChat(options: ChatOptions): Promise<0 | 1> {
     return code;
   } finally {
     await chat.close();
+    if (!options.interactive) signals.off('SIGINT', onSigint);
   }
 }

@@ -121,7 +121,15 @@ export function registerChat(program: Command, ctx: Context): void {
         });
         if (code !== 0) throw new CliError('', code);
       } finally {
-        await client.close();
+        // The chat is ending: a Ctrl-C pressed again meanwhile must not kill the process
+        // halfway through closing (the bin's own handler takes over once the command returns).
+        const closing = (): void => {};
+        process.on('SIGINT', closing);
+        try {
+          await client.close();
+        } finally {
+          process.off('SIGINT', closing);
+        }
       }
     });
 }

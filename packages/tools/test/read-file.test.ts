@@ -61,6 +61,21 @@ describe('read_file', () => {
     expect((await invokeTool(tool, { path: 'empty.txt' }, h.ctx())).content).toBe('(empty.txt is empty)');
   });
 
+  it('reads every line of files just under, at and over the 8 KiB sniff and the 64 KiB chunk', async () => {
+    // A file shorter than the binary sniff is paged from the sniffed bytes; a longer one is
+    // read again chunk by chunk: the numbered lines must be the same either way.
+    for (const size of [8191, 8192, 8193, 65_535, 65_536, 65_537, 70_000]) {
+      const text = Array.from({ length: size }, (_, i) => ((i + 1) % 100 === 0 ? '\n' : 'abcdefghij'[i % 10]))
+        .join('')
+        .slice(0, size);
+      await writeFile(join(h.ws, 'sized.txt'), text);
+      const out = await invokeTool(tool, { path: 'sized.txt', limit: 100_000 }, h.ctx());
+      expect(out.isError).toBeUndefined();
+      const got = out.content.split('\n').map((l) => l.slice(l.indexOf('\t') + 1));
+      expect(got.join('\n')).toBe(text.endsWith('\n') ? text.slice(0, -1) : text);
+    }
+  });
+
   it('refuses a binary file (a NUL byte in the first 8 KiB)', async () => {
     await writeFile(join(h.ws, 'bin.dat'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
     const out = await invokeTool(tool, { path: 'bin.dat' }, h.ctx());

@@ -48,7 +48,15 @@ export async function openVerified(
     throw err;
   }
   try {
-    const stat = await handle.stat();
+    // The three checks are independent reads of the descriptor and the policy, so they run
+    // together (one round trip instead of three); every one must pass, and their failures are
+    // reported in this order, as if they had run one after another.
+    const [stated, rechecked, policy] = await Promise.allSettled([
+      handle.stat(),
+      ctx.boundary.recheckOpened(handle.fd, options.op),
+      options.policy === undefined ? Promise.resolve() : ctx.recheckPolicy(options.policy),
+    ]);
+    const stat = settledValue(stated);
     if (options.kind === 'file' && !stat.isFile()) {
       throw new ToolError(
         stat.isDirectory()
@@ -58,17 +66,22 @@ export async function openVerified(
     }
     if (options.kind === 'directory' && !stat.isDirectory())
       throw new ToolError(`${path} is not a directory`);
-    const now = await ctx.boundary.recheckOpened(handle.fd, options.op);
+    const now = settledValue(rechecked);
     if (now.kind === 'never') throw new ToolError(`${now.realPath} is never allowed (${now.rule})`);
     if (now.realPath !== path) {
       throw new ToolError(`${path} was replaced after it was approved (it is now ${now.realPath}); refused`);
     }
-    if (options.policy !== undefined) await ctx.recheckPolicy(options.policy);
+    settledValue(policy);
     return { handle, stat };
   } catch (err) {
     await handle.close().catch(() => {});
     throw err;
   }
+}
+
+function settledValue<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
 }
 
 /** The path of a name inside an open directory: resolved by the kernel relative to the descriptor. */
@@ -78,14 +91,19 @@ export function inDirectory(dir: FileHandle, name: string): string {
   return `/proc/self/fd/${dir.fd}/${name}`;
 }
 
-/** Reads at most `max` bytes from the start of an open file. */
+/**
+ * Reads at most `max` bytes from the start of an open regular file (what `openVerified`
+ * gives). Fewer than `max` bytes means the file ended there: a regular file reads short only
+ * at its end (libuv retries an interrupted read), so no extra read is made to see 0 bytes.
+ */
 export async function readHead(handle: FileHandle, max: number): Promise<Buffer> {
   const buf = Buffer.alloc(max);
   let total = 0;
   while (total < max) {
-    const { bytesRead } = await handle.read(buf, total, max - total, total);
-    if (bytesRead === 0) break;
+    const want = max - total;
+    const { bytesRead } = await handle.read(buf, total, want, total);
     total += bytesRead;
+    if (bytesRead < want) break;
   }
   return buf.subarray(0, total);
 }

@@ -47,17 +47,36 @@ function showLine(line: Buffer): string {
   return `${text.slice(0, READ_MAX_LINE_CHARS)}… [line cut: ${text.length} characters]`;
 }
 
-async function readPage(handle: FileHandle, offset: number, limit: number): Promise<Page> {
+/**
+ * Scans the file from its start for the page of lines asked for. `whole` is the file's
+ * entire content when already read (a short file, read whole by the binary sniff): then
+ * nothing more is read.
+ */
+async function readPage(
+  handle: FileHandle,
+  offset: number,
+  limit: number,
+  whole: Buffer | undefined,
+): Promise<Page> {
   const lines: string[] = [];
   let lineNo = 1;
   let pos = 0;
   let shownBytes = 0;
   let partial: Buffer[] = [];
-  const buf = Buffer.alloc(CHUNK);
-  for (;;) {
+  const buf = whole ?? Buffer.alloc(CHUNK);
+  let ended = false;
+  while (!ended) {
     if (pos >= READ_MAX_SCAN_BYTES)
       return { lines, first: offset, more: true, seen: lineNo - 1, scanCapped: true };
-    const { bytesRead } = await handle.read(buf, 0, CHUNK, pos);
+    let bytesRead: number;
+    if (whole === undefined) {
+      ({ bytesRead } = await handle.read(buf, 0, CHUNK, pos));
+      // A regular file reads short only at its end (see readHead).
+      ended = bytesRead < CHUNK;
+    } else {
+      bytesRead = whole.length;
+      ended = true;
+    }
     if (bytesRead === 0) break;
     pos += bytesRead;
     let start = 0;
@@ -140,10 +159,13 @@ async function readAuthorized(
   const { handle } = await openVerified(ctx, action.path, { op: 'read', kind: 'file', policy: action });
   try {
     const shown = displayPath(ctx, action.path);
-    if (looksBinary(await readHead(handle, BINARY_SNIFF_BYTES))) {
+    const head = await readHead(handle, BINARY_SNIFF_BYTES);
+    if (looksBinary(head)) {
       throw new ToolError(`${shown} looks like a binary file (a NUL byte in its first 8 KiB); not shown`);
     }
-    const page = await readPage(handle, input.offset ?? 1, input.limit ?? READ_DEFAULT_LINES);
+    // Shorter than asked: the sniff read the whole file, so the page is scanned from it.
+    const whole = head.length < BINARY_SNIFF_BYTES ? head : undefined;
+    const page = await readPage(handle, input.offset ?? 1, input.limit ?? READ_DEFAULT_LINES, whole);
     return {
       content: render(page, shown),
       meta: {

@@ -43,6 +43,10 @@ export class CallRunner {
   // Requests of this session that were pending when the runtime opened: asked before the
   // restart by an interceptor call that died with the process.
   private orphans: ApprovalRequest[] = [];
+  // Set when a call of a resumed turn finds its request cancelled: a request is cancelled only
+  // when the turn that asked was (by a frontend, or by ending the session), so the turn was
+  // cancelled before the restart and must end as cancelled, not go back to the model.
+  private cancelledBeforeRestart = false;
 
   constructor(private readonly parts: CallRunnerParts) {}
 
@@ -53,6 +57,7 @@ export class CallRunner {
 
   /** Runs every call not yet done; returns true when the turn was cancelled meanwhile. */
   async runAll(calls: CallState[], signal: AbortSignal): Promise<boolean> {
+    this.cancelledBeforeRestart = false;
     for (let i = 0; i < calls.length; ) {
       let j = i + 1;
       if (calls[i]?.name === TASK_TOOL) while (j < calls.length && calls[j]?.name === TASK_TOOL) j++;
@@ -60,7 +65,7 @@ export class CallRunner {
       i = j;
       if (i < calls.length) await this.parts.save();
     }
-    return signal.aborted;
+    return signal.aborted || this.cancelledBeforeRestart;
   }
 
   /** Links an approval request to the running call that planned its action; true if linked. */
@@ -78,7 +83,7 @@ export class CallRunner {
     const { host, session, framing } = this.parts;
     if (call.state === 'done') return;
     if (call.state === 'executing') return this.settle(call, INTERRUPTED, INTERRUPTED, true, false);
-    if (signal.aborted) {
+    if (signal.aborted || this.cancelledBeforeRestart) {
       const text = 'Not run: the turn was cancelled.';
       return this.settle(call, text, text, true, false);
     }
@@ -171,6 +176,7 @@ export class CallRunner {
         continue;
       }
       if (request.state === 'pending') request = await this.waitFor(request, signal);
+      if (request.state === 'cancelled') this.cancelledBeforeRestart = true;
       if (request.state !== 'approved') return unapproved(call.name, request);
       approved.push(request);
     }
@@ -199,6 +205,7 @@ export class CallRunner {
       call.approvals.push(orphan.id);
       let current = await approvals.get(orphan.id);
       if (current.state === 'pending') current = await this.waitFor(current, signal);
+      if (current.state === 'cancelled') this.cancelledBeforeRestart = true;
       if (current.state !== 'approved') throw new ToolError(unapproved(call.name, current));
       releases.push(carryOver.register(current));
     }

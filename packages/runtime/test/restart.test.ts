@@ -124,6 +124,45 @@ describe('restart', () => {
     expect((await t.runtime.audit.verify({ deep: true })).ok).toBe(true);
   });
 
+  it('a turn cancelled just before the crash (its request cancelled, its record not yet saved) resumes as cancelled', async () => {
+    dirs = await makeDirs();
+    await writeFile(join(dirs.ws, 'notes.txt'), 'all green\n');
+    server = await start();
+    server.enqueue(
+      { text: 'Reading first.', toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] },
+      {
+        toolCalls: [
+          { name: 'bash', arguments: { command: 'echo ok > result.txt', description: 'record it' } },
+        ],
+      },
+    );
+    const out = await runUntilThenKill(dirs, server.url, /^approval /m);
+    const killed = { session: line(out, 'session'), approval: line(out, 'approval') };
+
+    const t = await rig({ reuse: { dirs, server } });
+    r = t;
+    // What a cancel leaves when the process dies between cancelling the request (durable) and
+    // saving the turn's end: a cancelled request and a turn still recorded as running.
+    await t.runtime.approvals.cancel(approvalId(killed.approval), 'the proposal was cancelled');
+    const session = await t.runtime.resumeSession(sessionId(killed.session));
+    expect(session.interrupted).toBe(true);
+    const requests = server.requests.length;
+    server.enqueue({ text: 'a resumed turn would get this' });
+    expect(await session.resumeTurn()).toMatchObject({ status: 'cancelled' });
+    // Nothing ran and the model was not asked again; the call's result says why.
+    expect(server.requests.length).toBe(requests);
+    await expect(readFile(join(dirs.ws, 'result.txt'), 'utf8')).rejects.toThrow(/ENOENT/);
+    expect(session.history.at(-1)?.role).toBe('tool_results');
+    expect(JSON.stringify(session.history.at(-1))).toContain('APPROVAL_CANCELLED');
+    expect(session.interrupted).toBe(false);
+    // The next turn is the user's own and answered normally.
+    expect(await session.send('What happened?')).toMatchObject({
+      status: 'done',
+      text: 'a resumed turn would get this',
+    });
+    expect((await t.runtime.audit.verify({ deep: true })).ok).toBe(true);
+  });
+
   it('a command that was running at the crash is reported to the model as interrupted, never run twice', async () => {
     dirs = await makeDirs();
     server = await start();

@@ -222,18 +222,18 @@ describe('the early launch of `astrid chat`', () => {
     expect(Number((await readFile(join(dirs.home, 'run', 'astridd.lock'), 'utf8')).trim())).toBe(info?.pid);
     expect(err).not.toContain('could not start');
     expect(err.split('started an ephemeral daemon').length).toBe(2);
-    // Ctrl-C twice ends it (the first cancels the turn waiting for approval). Two signals
-    // sent at once can merge into one, so keep sending until it exits.
-    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    let code: number | null | undefined;
-    void exit.then((c) => {
-      code = c;
+    // Ctrl-C twice ends it: the first cancels the running turn, the second exits. Each is
+    // sent once its predecessor has taken effect (two sent at once can merge into one, and one
+    // sent while the process is already exiting would end it by the signal, as for any program).
+    const exit = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+      child.once('exit', (code, signal) => r([code, signal])),
+    );
+    child.kill('SIGINT');
+    await until(() => out.includes('turn ended: cancelled'), 15_000).catch(() => {
+      throw new Error(`the first Ctrl-C did not cancel the turn; stdout: ${out}\nstderr: ${err}`);
     });
-    await until(() => {
-      if (code === undefined) child.kill('SIGINT');
-      return code !== undefined;
-    }, 15_000);
-    expect(code).toBe(0);
+    child.kill('SIGINT');
+    expect(await exit).toEqual([0, null]);
   }, 45_000);
 });
 

@@ -70,23 +70,35 @@ function line(out: string, key: string): string {
   return value;
 }
 
+/**
+ * A runtime process that read notes.txt, proposed a bash command, and was SIGKILLed while
+ * the command waited for approval; sets `dirs` and `server`.
+ */
+async function crashWhileAsking(): Promise<{
+  d: Dirs;
+  srv: LlmTestServer;
+  killed: { session: string; approval: string };
+}> {
+  const d = await makeDirs();
+  dirs = d;
+  await writeFile(join(d.ws, 'notes.txt'), 'all green\n');
+  const srv = await start();
+  server = srv;
+  srv.enqueue(
+    { text: 'Reading first.', toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] },
+    {
+      toolCalls: [{ name: 'bash', arguments: { command: 'echo ok > result.txt', description: 'record it' } }],
+    },
+  );
+  const out = await runUntilThenKill(d, srv.url, /^approval /m);
+  return { d, srv, killed: { session: line(out, 'session'), approval: line(out, 'approval') } };
+}
+
 describe('restart', () => {
   it('a runtime killed with SIGKILL mid-turn resumes: history intact, chain verifies, the pending proposal runs once approved', async () => {
-    dirs = await makeDirs();
-    await writeFile(join(dirs.ws, 'notes.txt'), 'all green\n');
-    server = await start();
-    server.enqueue(
-      { text: 'Reading first.', toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] },
-      {
-        toolCalls: [
-          { name: 'bash', arguments: { command: 'echo ok > result.txt', description: 'record it' } },
-        ],
-      },
-    );
-    const out = await runUntilThenKill(dirs, server.url, /^approval /m);
-    const killed = { session: line(out, 'session'), approval: line(out, 'approval') };
+    const { d, srv, killed } = await crashWhileAsking();
 
-    const t = await rig({ reuse: { dirs, server } });
+    const t = await rig({ reuse: { dirs: d, server: srv } });
     r = t;
     const listed = await t.runtime.listSessions();
     expect(listed).toEqual([
@@ -103,14 +115,14 @@ describe('restart', () => {
     // The request survived in the broker, still pending.
     expect(t.runtime.approvals.pending(session.id).map((a) => a.id)).toEqual([killed.approval]);
 
-    server.enqueue({ text: 'Recorded.' });
+    srv.enqueue({ text: 'Recorded.' });
     const turn = session.resumeTurn();
     // The human answers the request they saw before the crash (the command's first action)...
     await t.runtime.approvals.answer(approvalId(killed.approval), { decision: 'allow_once' }, HUMAN);
     // ...and then the one that was never asked before the crash (its redirection's write).
     t.answer = () => ({ decision: 'allow_once' });
     expect(await turn).toMatchObject({ status: 'done', text: 'Recorded.' });
-    expect(await readFile(join(dirs.ws, 'result.txt'), 'utf8')).toBe('ok\n');
+    expect(await readFile(join(d.ws, 'result.txt'), 'utf8')).toBe('ok\n');
     // The command itself was not asked about twice: the re-run carried the human's answer.
     expect(t.asked.map((a) => a.action.kind)).toEqual(['file_write']);
     const resolved: unknown[] = [];
@@ -125,33 +137,21 @@ describe('restart', () => {
   });
 
   it('a turn cancelled just before the crash (its request cancelled, its record not yet saved) resumes as cancelled', async () => {
-    dirs = await makeDirs();
-    await writeFile(join(dirs.ws, 'notes.txt'), 'all green\n');
-    server = await start();
-    server.enqueue(
-      { text: 'Reading first.', toolCalls: [{ name: 'read_file', arguments: { path: 'notes.txt' } }] },
-      {
-        toolCalls: [
-          { name: 'bash', arguments: { command: 'echo ok > result.txt', description: 'record it' } },
-        ],
-      },
-    );
-    const out = await runUntilThenKill(dirs, server.url, /^approval /m);
-    const killed = { session: line(out, 'session'), approval: line(out, 'approval') };
+    const { d, srv, killed } = await crashWhileAsking();
 
-    const t = await rig({ reuse: { dirs, server } });
+    const t = await rig({ reuse: { dirs: d, server: srv } });
     r = t;
     // What a cancel leaves when the process dies between cancelling the request (durable) and
     // saving the turn's end: a cancelled request and a turn still recorded as running.
     await t.runtime.approvals.cancel(approvalId(killed.approval), 'the proposal was cancelled');
     const session = await t.runtime.resumeSession(sessionId(killed.session));
     expect(session.interrupted).toBe(true);
-    const requests = server.requests.length;
-    server.enqueue({ text: 'a resumed turn would get this' });
+    const requests = srv.requests.length;
+    srv.enqueue({ text: 'a resumed turn would get this' });
     expect(await session.resumeTurn()).toMatchObject({ status: 'cancelled' });
     // Nothing ran and the model was not asked again; the call's result says why.
-    expect(server.requests.length).toBe(requests);
-    await expect(readFile(join(dirs.ws, 'result.txt'), 'utf8')).rejects.toThrow(/ENOENT/);
+    expect(srv.requests.length).toBe(requests);
+    await expect(readFile(join(d.ws, 'result.txt'), 'utf8')).rejects.toThrow(/ENOENT/);
     expect(session.history.at(-1)?.role).toBe('tool_results');
     expect(JSON.stringify(session.history.at(-1))).toContain('APPROVAL_CANCELLED');
     expect(session.interrupted).toBe(false);

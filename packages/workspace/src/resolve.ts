@@ -1,5 +1,6 @@
 import { lstat, readlink, realpath } from 'node:fs';
 import { posix } from 'node:path';
+import { promisify } from 'node:util';
 
 /** Linux's MAXSYMLINKS: the kernel gives up with ELOOP after this many links in one lookup. */
 export const MAX_SYMLINK_HOPS = 40;
@@ -19,16 +20,10 @@ export interface ResolverFs {
  * call resolves its paths, so this is on the interceptor's hot path (see the README's bench).
  */
 export const nodeResolverFs: ResolverFs = {
-  lstat: (path) => settle<{ isSymbolicLink(): boolean }>((cb) => lstat(path, cb)),
-  readlink: (path) => settle<string>((cb) => readlink(path, 'utf8', cb)),
-  realpath: (path) => settle<string>((cb) => realpath.native(path, 'utf8', cb)),
+  lstat: promisify(lstat),
+  readlink: promisify(readlink), // utf8 by default
+  realpath: promisify(realpath.native),
 };
-
-function settle<T>(call: (cb: (err: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    call((err, value) => (err === null ? resolve(value) : reject(err)));
-  });
-}
 
 /** Why a path could not be resolved; such a path is never treated as inside. */
 export type Unresolved = 'symlink_loop' | 'io_error';

@@ -87,6 +87,13 @@ export interface InterceptContext {
   readonly sessionOwned?: boolean;
   /** Cancels a wait for approval or a countdown. */
   readonly signal?: AbortSignal;
+  /**
+   * Settles once the caller's own state is durable (a session save still being written).
+   * The checks that only read run meanwhile; nothing is recorded, asked or consumed (audit
+   * entry, approval request, single-use token) before it has settled, and if it rejects,
+   * `intercept` rejects with its error and the action is neither allowed nor recorded.
+   */
+  readonly precondition?: Promise<void>;
 }
 
 /** Proof of what authorized an allowed action. */

@@ -57,6 +57,8 @@ export class SecurityInterceptor {
   /** Judges one proposed action. Never throws for a bad action: it denies with a reason. */
   async intercept(input: unknown, ctx: InterceptContext): Promise<InterceptResult> {
     const { deps } = this;
+    // Awaited before anything is recorded; a rejection meanwhile is not an unhandled one.
+    ctx.precondition?.catch(() => undefined);
     const epoch = deps.epochs.current();
     let action: SensitiveAction;
     try {
@@ -137,6 +139,8 @@ export class SecurityInterceptor {
     let proof: GrantProof;
     let approval: ApprovalRequest | undefined;
     try {
+      // Everything above only read; from here on the call consumes, asks and records.
+      await ctx.precondition;
       if (token !== undefined) {
         try {
           // Consumes a single-use token; a concurrent use may have won the race.
@@ -394,6 +398,7 @@ export class SecurityInterceptor {
       });
     }
     // Over the session budget: ask the human to extend it (they may change the amount).
+    await ctx.precondition;
     const usage = budget.usage(ctx.session);
     const needed = r.requested - r.available;
     const request = await this.deps.approvals.create({
@@ -563,6 +568,7 @@ export class SecurityInterceptor {
     risk: RiskLevel,
     proof: DecisionProofInput,
   ): Promise<Denied> {
+    await ctx.precondition; // outside the try: the caller's failure is not this denial's
     try {
       const entry = await this.deps.audit.append({
         kind: 'decision',

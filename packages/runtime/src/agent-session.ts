@@ -276,9 +276,10 @@ export class AgentSession {
     const turn = this.record.turn as TurnState;
     const run = async (): Promise<TurnResult> => {
       try {
-        await this.save();
+        // The turn's first step plans while this save is written (see TurnLoop.run).
+        const saved = this.save();
         this.emit({ type: 'turn_started', agent: this.ref, turnId: turn.id, resumed });
-        return await this.loop.run(turn, controller.signal);
+        return await this.loop.run(turn, controller.signal, saved);
       } catch (err) {
         // An internal failure (storage, audit): the turn stays recorded as interrupted.
         const code = err instanceof AstridError ? err.code : 'INTERNAL';

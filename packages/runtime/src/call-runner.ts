@@ -55,16 +55,27 @@ export class CallRunner {
     this.orphans = [...requests];
   }
 
-  /** Runs every call not yet done; returns true when the turn was cancelled meanwhile. */
-  async runAll(calls: CallState[], signal: AbortSignal): Promise<boolean> {
+  /**
+   * Runs every call not yet done; returns true when the turn was cancelled meanwhile.
+   * `saved` is the session's save of these calls, still being written: the first calls plan
+   * meanwhile, and nothing is recorded before it is durable (rejects if it failed).
+   */
+  async runAll(calls: CallState[], signal: AbortSignal, saved?: Promise<void>): Promise<boolean> {
     this.cancelledBeforeRestart = false;
+    let precondition = saved;
     for (let i = 0; i < calls.length; ) {
       let j = i + 1;
       if (calls[i]?.name === TASK_TOOL) while (j < calls.length && calls[j]?.name === TASK_TOOL) j++;
-      await Promise.all(calls.slice(i, j).map((c) => this.run(c, signal)));
+      const group = precondition;
+      await Promise.all(calls.slice(i, j).map((c) => this.run(c, signal, group)));
       i = j;
-      if (i < calls.length) await this.parts.save();
+      if (i < calls.length) {
+        precondition = this.parts.save();
+        precondition.catch(() => undefined); // awaited by the next group, or below
+      }
     }
+    // Calls settled without running (unknown tool, interrupted) never waited for it.
+    await precondition;
     return signal.aborted || this.cancelledBeforeRestart;
   }
 
@@ -79,7 +90,7 @@ export class CallRunner {
     return false;
   }
 
-  private async run(call: CallState, signal: AbortSignal): Promise<void> {
+  private async run(call: CallState, signal: AbortSignal, precondition?: Promise<void>): Promise<void> {
     const { host, session, framing } = this.parts;
     if (call.state === 'done') return;
     if (call.state === 'executing') return this.settle(call, INTERRUPTED, INTERRUPTED, true, false);
@@ -116,6 +127,7 @@ export class CallRunner {
       boundary: host.boundary,
       recheckPolicy: (action) => host.recheckPolicy(action),
       signal,
+      ...(precondition === undefined ? {} : { precondition }),
       subagentModel: { provider: session.provider.name, model: session.provider.model },
       // The source is who the runtime knows is asking, never a name the tool picks.
       elicit: (question, options) =>

@@ -38,6 +38,8 @@ export interface LlmStepInput {
   readonly tainted: boolean;
   readonly workspace: string;
   readonly signal: AbortSignal;
+  /** The session's save still being written; the request is recorded and sent only after it. */
+  readonly precondition?: Promise<void>;
   readonly onText: (text: string) => void;
 }
 
@@ -99,6 +101,7 @@ export async function runLlmStep(input: LlmStepInput): Promise<LlmStepOutcome> {
     sessionOwned: true,
     cost,
     signal,
+    ...(input.precondition === undefined ? {} : { precondition: input.precondition }),
   });
   if (!decision.allowed) return { kind: 'denied', code: decision.code, reason: decision.reason };
   try {

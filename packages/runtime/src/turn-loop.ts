@@ -50,11 +50,16 @@ export interface TurnLoopParts {
 export class TurnLoop {
   constructor(private readonly p: TurnLoopParts) {}
 
-  /** Runs `turn` from where it stands to its end. */
-  async run(turn: TurnState, signal: AbortSignal): Promise<TurnResult> {
+  /**
+   * Runs `turn` from where it stands to its end. `saved` is the save of the record as it
+   * stands, still being written: the next step's reads (planning, policy, building the
+   * request) overlap it, and the step records, asks or sends nothing before it is durable.
+   */
+  async run(turn: TurnState, signal: AbortSignal, saved?: Promise<void>): Promise<TurnResult> {
+    let pending = observed(saved);
     for (;;) {
       if (turn.phase === 'tools') {
-        const cancelled = await this.p.calls.runAll(turn.calls, signal);
+        const cancelled = await this.p.calls.runAll(turn.calls, signal, pending);
         this.p.record.history.push({
           role: 'tool_results',
           results: turn.calls.map((c) => ({
@@ -66,16 +71,18 @@ export class TurnLoop {
         turn.phase = 'model';
         turn.calls = [];
         if (cancelled) return this.finish(turn, 'cancelled', '', { phase: 'tool' });
-        await this.p.save();
+        pending = observed(this.p.save());
         continue;
       }
+      // A step that ends the turn without a model request still needs the last save durable.
+      if (signal.aborted || turn.step >= this.p.maxTurns) await pending;
       if (signal.aborted) return this.finish(turn, 'cancelled', '', { phase: 'model' });
       if (turn.step >= this.p.maxTurns) {
         const message = `the turn reached max_turns (${this.p.maxTurns} model requests) and was stopped`;
         this.p.emit({ type: 'error', agent: this.p.ref, code: 'max_turns', message, retryable: false });
         return this.finish(turn, 'max_turns', '', { error: { code: 'max_turns', message } });
       }
-      await this.compactIfNeeded();
+      await this.compactIfNeeded(pending);
       const outcome = await runLlmStep({
         provider: this.p.llm.provider,
         request: {
@@ -91,8 +98,12 @@ export class TurnLoop {
         tainted: this.p.record.tainted,
         workspace: this.p.host.boundary.root,
         signal,
+        ...(pending === undefined ? {} : { precondition: pending }),
         onText: (text) => this.p.emit({ type: 'text_delta', agent: this.p.ref, text }),
       });
+      // Settled already unless the step ended before the interceptor (an invalid request).
+      await pending;
+      pending = undefined;
       turn.step++;
       switch (outcome.kind) {
         case 'denied':
@@ -141,7 +152,7 @@ export class TurnLoop {
             state: 'pending' as const,
             approvals: [],
           }));
-          await this.p.save();
+          pending = observed(this.p.save());
         }
       }
     }
@@ -161,13 +172,14 @@ export class TurnLoop {
     return { status, text, steps: turn.step, ...(extra.error === undefined ? {} : { error: extra.error }) };
   }
 
-  private async compactIfNeeded(): Promise<void> {
+  private async compactIfNeeded(pending: Promise<void> | undefined): Promise<void> {
     const compaction = compactHistory(this.p.record.history, {
       maxChars: this.p.host.contextChars,
       fixedChars: this.p.systemPrompt.length + this.p.toolDefinitionChars,
       framing: this.p.framing,
     });
     if (compaction === undefined) return;
+    await pending;
     const entry = await this.p.host.audit.append(
       compactionAuditEntry(compaction, this.p.principal, this.p.id, this.p.host.contextChars),
     );
@@ -181,4 +193,13 @@ export class TurnLoop {
       auditEntry: entry.id,
     });
   }
+}
+
+/**
+ * Marks a save that is awaited later as handled, so a failure surfaces where it is awaited
+ * (ending the turn as an error) and never as an unhandled rejection meanwhile.
+ */
+function observed(save: Promise<void> | undefined): Promise<void> | undefined {
+  save?.catch(() => undefined);
+  return save;
 }

@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isAstridError, sessionId } from '@astrid/core';
 import type { Database, Store } from '@astrid/storage';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,8 +11,11 @@ afterEach(async () => {
   r = undefined;
 });
 
-/** Wraps a database so that writes to the `sessions` store fail once `failing.on` is set. */
-function failingSessions(failing: { on: boolean; writes: number }) {
+/**
+ * Wraps a database so that writes to the `sessions` store fail while `failing.on` is set, or
+ * only the `failing.only`-th write (counting from 1) when that is set.
+ */
+function failingSessions(failing: { on: boolean; writes: number; only?: number }) {
   return (db: Database): Database => ({
     location: db.location,
     batch: (ops, options) => db.batch(ops, options),
@@ -28,7 +33,7 @@ function failingSessions(failing: { on: boolean; writes: number }) {
         delOp: (k) => inner.delOp(k),
         async put(k, v, o) {
           failing.writes++;
-          if (failing.on) throw new Error('injected: disk full');
+          if (failing.on || failing.writes === failing.only) throw new Error('injected: disk full');
           return inner.put(k, v, o);
         },
       };
@@ -105,6 +110,41 @@ describe('sessions persist', () => {
     failing.on = false;
     expect(await session.resumeTurn()).toMatchObject({ status: 'done', text: 'the reply' });
     expect(session.history.map((m) => m.role)).toEqual(['user', 'assistant']);
+  });
+
+  // The request is planned and checked while the save before it is written (TurnLoop.run),
+  // but recorded and sent only once that save is durable.
+  it('a failed save before a model request: nothing about the request is recorded or sent', async () => {
+    const failing: { on: boolean; writes: number; only?: number } = { on: false, writes: 0 };
+    const t = await rig({ runtime: { wrapDb: failingSessions(failing) } });
+    r = t;
+    const session = await t.runtime.createSession();
+    failing.only = failing.writes + 1; // the turn's first save
+    t.server.enqueue({ text: 'the reply' });
+    expect(await session.send('hello')).toMatchObject({ status: 'error' });
+    expect(t.server.requests).toHaveLength(0);
+    const llm: unknown[] = [];
+    for await (const e of t.runtime.audit.read({ kind: 'decision' })) llm.push(e);
+    expect(llm).toHaveLength(0);
+  });
+
+  it('a failed save of a reply with a tool call: the tool is neither judged nor run', async () => {
+    const failing: { on: boolean; writes: number; only?: number } = { on: false, writes: 0 };
+    const t = await rig({
+      runtime: { wrapDb: failingSessions(failing) },
+      flags: { workspace: { mode: 'autonomous' } },
+    });
+    r = t;
+    const session = await t.runtime.createSession();
+    failing.only = failing.writes + 2; // the save after the model's reply
+    t.server.enqueue({ toolCalls: [{ name: 'write_file', arguments: { path: 'new.txt', content: 'x' } }] });
+    const result = await session.send('write it');
+    expect(result).toMatchObject({ status: 'error', error: { code: 'STORAGE_FAILURE' } });
+    expect(t.server.requests).toHaveLength(1);
+    const kinds: string[] = [];
+    for await (const e of t.runtime.audit.read({ kind: 'decision' })) kinds.push(e.action?.kind ?? '');
+    expect(kinds).toEqual(['llm_request']);
+    await expect(access(join(t.dirs.ws, 'new.txt'))).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses a second turn while one runs', async () => {

@@ -18,6 +18,7 @@ export function interceptContext(
     ...(plan?.preview === undefined ? {} : { preview: plan.preview }),
     ...(plan?.agentText === undefined ? {} : { agentText: plan.agentText }),
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    ...(ctx.precondition === undefined ? {} : { precondition: ctx.precondition }),
   };
 }
 

@@ -26,6 +26,11 @@ export interface ToolContext {
   recheckPolicy(action: SensitiveAction): Promise<void>;
   readonly signal?: AbortSignal;
   /**
+   * Settles once the runtime's own record of this call is durable: planning runs meanwhile,
+   * and the interceptor records nothing before it (see `InterceptContext.precondition`).
+   */
+  readonly precondition?: Promise<void>;
+  /**
    * Runs a sub-agent for the `task` tool and resolves to its final text. Optional: without
    * it, `task` answers "sub-agents are not available". The runtime owns the child session
    * (narrowed authority, carved-out budget, depth and concurrency limits); the tool only

@@ -176,6 +176,8 @@ async function readAuthorized(
       },
     };
   } finally {
-    await handle.close();
+    // Not awaited: closing a descriptor opened for reading cannot lose data, and the result
+    // need not wait one more round trip to the thread pool for it.
+    handle.close().catch(() => undefined);
   }
 }

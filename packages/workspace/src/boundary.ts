@@ -173,7 +173,9 @@ export class WorkspaceBoundary {
     const cwd = options.cwd === undefined ? this.root : absoluteOption(options.cwd, 'cwd');
     const lexical = lexicalPath(path, cwd, this.home);
     const followFinal = op !== 'delete' || namesDirectory(path);
-    const resolved = await resolvePhysical(lexical, followFinal, this.#fs);
+    // What is read, listed or run exists in the common case; what is written often does not.
+    const likelyExists = op === 'read' || op === 'list' || op === 'execute';
+    const resolved = await resolvePhysical(lexical, followFinal, this.#fs, likelyExists);
     return this.#classify(resolved.realPath, lexical, resolved.unresolved);
   }
 

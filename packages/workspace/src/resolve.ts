@@ -53,7 +53,8 @@ function segments(path: string): string[] {
  * would create its target, so the target is what a write touches. Components that do not
  * exist are appended as written, so a file yet to be created under a symlinked directory
  * gets the directory's real location. With `followFinal` false (unlink, rmdir) a final
- * symlink is kept as the entry itself.
+ * symlink is kept as the entry itself. `likelyExists` (reads, listings) asks realpath(3)
+ * of the whole path first, which answers an existing path in one call.
  *
  * Fail closed: more than {@link MAX_SYMLINK_HOPS} links, or any error other than ENOENT /
  * ENOTDIR, yields `unresolved` so the caller never calls such a path inside.
@@ -62,9 +63,17 @@ export async function resolvePhysical(
   absPath: string,
   followFinal: boolean,
   fs: ResolverFs = nodeResolverFs,
+  likelyExists = false,
 ): Promise<Resolution> {
   const all = segments(absPath);
   if (fs.realpath !== undefined) {
+    // A path that exists, with its final symlink followed, is exactly realpath(3) of it: one
+    // call instead of two for what a read or a listing names; a missing one falls through.
+    if (likelyExists && followFinal && all.length > 0) {
+      try {
+        return { realPath: await fs.realpath(absPath) };
+      } catch {}
+    }
     const quick = await parentAndEntry(all, followFinal, fs, fs.realpath);
     if (quick !== undefined) return { realPath: quick };
     // Fast path: realpath(3) of the longest prefix that resolves (the whole path when it

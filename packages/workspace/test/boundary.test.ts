@@ -269,6 +269,48 @@ describe('WorkspaceBoundary.check: malformed input and failures', () => {
     expect(await b.check('out', 'delete')).toMatchObject({ kind: 'inside', realPath: join(s.ws, 'out') });
   });
 
+  it('an existing path that is read costs one realpath; a missing one still resolves', async () => {
+    await s.link(join(s.ws, 'out'), s.outside);
+    const real = await import('node:fs/promises');
+    const calls: string[] = [];
+    const counting: ResolverFs = {
+      lstat: (p) => {
+        calls.push(`lstat ${p}`);
+        return real.lstat(p);
+      },
+      readlink: (p) => {
+        calls.push(`readlink ${p}`);
+        return real.readlink(p, 'utf8');
+      },
+      realpath: (p) => {
+        calls.push(`realpath ${p}`);
+        return real.realpath(p);
+      },
+    };
+    const b = await s.boundary({ fs: counting });
+    calls.length = 0;
+    expect(await b.check('src/file.txt', 'read')).toMatchObject({ kind: 'inside' });
+    expect(calls).toEqual([`realpath ${join(s.ws, 'src/file.txt')}`]);
+    // Through a symlink out: realpath(3) lands outside, as the walk would.
+    calls.length = 0;
+    expect(await b.check('out/secret.txt', 'read')).toMatchObject({
+      kind: 'outside',
+      realPath: join(s.outside, 'secret.txt'),
+    });
+    expect(calls).toHaveLength(1);
+    // Missing: the realpath fails and the usual resolution answers.
+    calls.length = 0;
+    expect(await b.check('out/missing.txt', 'read')).toMatchObject({
+      kind: 'outside',
+      realPath: join(s.outside, 'missing.txt'),
+    });
+    expect(calls.length).toBeGreaterThan(1);
+    // A write does not guess: real parent and entry, asked together.
+    calls.length = 0;
+    await b.check('src/file.txt', 'write');
+    expect(calls.map((c) => c.split(' ')[0]).sort()).toEqual(['lstat', 'realpath']);
+  });
+
   it('a failing readlink (injected) is outside', async () => {
     await s.link(join(s.ws, 'alias'), 'src');
     const real = await import('node:fs/promises');

@@ -173,5 +173,9 @@ export interface LlmProvider {
   readonly name: string;
   readonly model: string;
   readonly baseURL: string;
+  /**
+   * The model's reply as events. Sends nothing until the iterable is first iterated: the
+   * runtime builds it while the request is still being authorized.
+   */
   stream(request: LlmRequest, options?: StreamOptions): AsyncIterable<LlmEvent>;
 }

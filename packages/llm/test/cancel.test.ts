@@ -47,6 +47,16 @@ describe.each(PROTOCOLS)('cancellation through the real $name SDK', (protocol) =
     expect(await server.finished(0)).toBe('client_closed');
   });
 
+  it('stream() sends nothing until it is iterated (the runtime builds it before authorizing)', async () => {
+    server.enqueue({ text: 'late' });
+    const stream = protocol.make(server).stream(HELLO);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.requests).toHaveLength(0);
+    const events = await collect(stream);
+    expect(server.requests).toHaveLength(1);
+    expect(ofType(events, 'text_delta').map((e) => e.text).join('')).toBe('late');
+  });
+
   it('an already aborted signal sends no request', async () => {
     server.enqueue({ text: 'unused' });
     const events = await collect(protocol.make(server).stream(HELLO, { signal: AbortSignal.abort() }));

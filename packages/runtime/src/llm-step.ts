@@ -92,6 +92,15 @@ export async function runLlmStep(input: LlmStepInput): Promise<LlmStepOutcome> {
   }
   const estimated = action.kind === 'llm_request' ? (action.estimatedInputTokens ?? 0) : 0;
   const cost = worstCaseLlmCost(estimated, input.maxOutputTokens, toTokenPricing(input.pricing));
+  // Built now, while the save before this step is written: a provider's stream sends nothing
+  // until it is iterated, which happens only once the request is authorized.
+  let stream: AsyncIterable<LlmEvent> | undefined;
+  let invalid: unknown;
+  try {
+    stream = provider.stream({ ...request, maxTokens: input.maxOutputTokens }, { signal });
+  } catch (err) {
+    invalid = err;
+  }
   const decision = await interceptor.intercept(action, {
     session: input.session,
     principal: input.principal,
@@ -109,14 +118,11 @@ export async function runLlmStep(input: LlmStepInput): Promise<LlmStepOutcome> {
       let text = '';
       const calls: ToolCallEndEvent[] = [];
       let usage: LlmUsage | undefined;
-      let stream: AsyncIterable<LlmEvent>;
-      try {
-        stream = provider.stream({ ...request, maxTokens: input.maxOutputTokens }, { signal });
-      } catch (err) {
+      if (stream === undefined) {
         throw new StepEnded({
           kind: 'error',
           code: 'bad_request',
-          message: (err as Error).message,
+          message: (invalid as Error).message,
           retryable: false,
         });
       }

@@ -54,7 +54,11 @@ describe.each(PROTOCOLS)('cancellation through the real $name SDK', (protocol) =
     expect(server.requests).toHaveLength(0);
     const events = await collect(stream);
     expect(server.requests).toHaveLength(1);
-    expect(ofType(events, 'text_delta').map((e) => e.text).join('')).toBe('late');
+    expect(
+      ofType(events, 'text_delta')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('late');
   });
 
   it('an already aborted signal sends no request', async () => {

@@ -125,7 +125,7 @@ export class CallRunner {
       tainted: session.tainted,
       interceptor: session.interceptor,
       boundary: host.boundary,
-      recheckPolicy: (action) => host.recheckPolicy(action),
+      recheckPolicy: (action, options) => host.recheckPolicy(action, options),
       signal,
       ...(precondition === undefined ? {} : { precondition }),
       subagentModel: { provider: session.provider.name, model: session.provider.model },

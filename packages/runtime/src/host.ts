@@ -4,7 +4,7 @@ import type { CapabilityStore } from '@astrid/capabilities';
 import type { ModelPricing } from '@astrid/config';
 import type { SensitiveAction, SessionId } from '@astrid/core';
 import type { LlmProvider } from '@astrid/llm';
-import type { Tool } from '@astrid/tools';
+import type { RecheckOptions, Tool } from '@astrid/tools';
 import type { WorkspaceBoundary } from '@astrid/workspace';
 import type { AgentSession } from './agent-session.js';
 import type { ApprovalCarryOver } from './carry-over.js';
@@ -34,7 +34,7 @@ export interface SessionHost {
   readonly contextChars: number;
   now(): number;
   /** The admin policy again at execution time; throws POLICY_DENIED. */
-  recheckPolicy(action: SensitiveAction): Promise<void>;
+  recheckPolicy(action: SensitiveAction, options?: RecheckOptions): Promise<void>;
   /** Runs a sub-agent of `parent` (behind the `task` tool's `runSubagent` callback). */
   runSubagent(
     parent: AgentSession,

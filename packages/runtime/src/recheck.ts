@@ -1,5 +1,6 @@
 import type { PolicyStage } from '@astrid/approval';
 import { AstridError, type SensitiveAction } from '@astrid/core';
+import type { RecheckOptions } from '@astrid/tools';
 import type { BoundaryOp, WorkspaceBoundary } from '@astrid/workspace';
 
 function pathOf(action: SensitiveAction): [string, BoundaryOp] | undefined {
@@ -26,11 +27,14 @@ export async function recheckPolicy(
   policy: PolicyStage,
   boundary: WorkspaceBoundary,
   action: SensitiveAction,
+  options: RecheckOptions = {},
 ): Promise<void> {
   const verdict = await policy.evaluate(action, { workspaceRoot: boundary.root });
   if (verdict.verdict === 'deny') {
     throw new AstridError('POLICY_DENIED', verdict.reason, { details: { rule: verdict.rule } });
   }
+  // A tool that opened the file has checked the descriptor's real path (never_allow included).
+  if (options.locationVerified === true) return;
   const target = pathOf(action);
   if (target === undefined) return;
   const check = await boundary.check(target[0], target[1]);

@@ -94,7 +94,7 @@ export class Runtime {
       ...host,
       boundary: scope.boundary,
       createTools: () => scope.createTools(),
-      recheckPolicy: (action) => scope.recheckPolicy(action),
+      recheckPolicy: (action, options) => scope.recheckPolicy(action, options),
       events: this.hub,
       elicitations,
       runSubagent: (parent, request, signal) => this.supervisor.run(parent, request, signal),

@@ -14,7 +14,7 @@ import type { AstridConfig } from '@astrid/config';
 import type { SensitiveAction } from '@astrid/core';
 import type { Env } from '@astrid/llm';
 import type { SandboxResolution, SandboxSetting } from '@astrid/sandbox';
-import { builtinTools, type ProcessTracker, type Tool, toolList } from '@astrid/tools';
+import { builtinTools, type ProcessTracker, type RecheckOptions, type Tool, toolList } from '@astrid/tools';
 import { WorkspaceBoundary } from '@astrid/workspace';
 import { recheckPolicy } from './recheck.js';
 import type { SessionLlms } from './session-llm.js';
@@ -56,7 +56,7 @@ export interface WorkspaceScope {
   /** Fresh tools for one session (the bash tool keeps a per-session working directory). */
   createTools(): readonly Tool[];
   /** The admin policy again at execution time; throws POLICY_DENIED. */
-  recheckPolicy(action: SensitiveAction): Promise<void>;
+  recheckPolicy(action: SensitiveAction, options?: RecheckOptions): Promise<void>;
 }
 
 /**
@@ -114,6 +114,6 @@ export async function openScope(
               }),
             )
         : () => makeTools(processes),
-    recheckPolicy: (action) => recheckPolicy(policy, boundary, action),
+    recheckPolicy: (action, options) => recheckPolicy(policy, boundary, action, options),
   };
 }

@@ -69,7 +69,7 @@ export class Workspaces {
         ...this.host,
         boundary: scope.boundary,
         createTools: () => scope.createTools(),
-        recheckPolicy: (action) => scope.recheckPolicy(action),
+        recheckPolicy: (action, options) => scope.recheckPolicy(action, options),
       };
       this.hosts.set(scope, host);
     }

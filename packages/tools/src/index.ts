@@ -13,7 +13,7 @@ export {
   writeProcessRecord,
 } from './process-record.js';
 export { ProcessTracker } from './processes.js';
-export type { Tool, ToolContext, ToolOutcome, ToolPlan } from './tool.js';
+export type { RecheckOptions, Tool, ToolContext, ToolOutcome, ToolPlan } from './tool.js';
 export { type BashTool, type BashToolOptions, createBashTool } from './tools/bash.js';
 export { createEditFileTool } from './tools/edit-file.js';
 export { createGlobTool, GLOB_MAX_RESULTS } from './tools/glob.js';

@@ -10,6 +10,16 @@ import type {
 import type { WorkspaceBoundary } from '@astrid/workspace';
 import type { z } from 'zod';
 
+/** Options of {@link ToolContext.recheckPolicy}. */
+export interface RecheckOptions {
+  /**
+   * The caller has verified where the action's path really is itself, on the descriptor it
+   * opened (`WorkspaceBoundary.recheckOpened`): only the admin rules are judged again, not
+   * the path resolved a second time.
+   */
+  readonly locationVerified?: boolean;
+}
+
 /** What a tool needs from the runtime for one call. */
 export interface ToolContext {
   readonly session: SessionId;
@@ -23,7 +33,7 @@ export interface ToolContext {
    * Re-runs the admin policy on an action at execution time (approval may come hours after
    * the decision): throws an AstridError (POLICY_DENIED) if it is denied now.
    */
-  recheckPolicy(action: SensitiveAction): Promise<void>;
+  recheckPolicy(action: SensitiveAction, options?: RecheckOptions): Promise<void>;
   readonly signal?: AbortSignal;
   /**
    * Settles once the runtime's own record of this call is durable: planning runs meanwhile,

@@ -54,7 +54,9 @@ export async function openVerified(
     const [stated, rechecked, policy] = await Promise.allSettled([
       handle.stat(),
       ctx.boundary.recheckOpened(handle.fd, options.op),
-      options.policy === undefined ? Promise.resolve() : ctx.recheckPolicy(options.policy),
+      options.policy === undefined
+        ? Promise.resolve()
+        : ctx.recheckPolicy(options.policy, { locationVerified: true }),
     ]);
     const stat = settledValue(stated);
     if (options.kind === 'file' && !stat.isFile()) {

@@ -34,7 +34,10 @@ export interface InvocationHooks {
    * before any of them is intercepted. Throwing a ToolError ends the call with its message.
    */
   planned?(actionHashes: readonly string[]): void | Promise<void>;
-  /** Every action is authorized; resolves before the tool starts (persist "executing" here). */
+  /**
+   * Every action is authorized; resolves before the tool starts (persist "executing" here),
+   * except for a `readOnly` tool, which starts at once: it has no effect a crash could repeat.
+   */
   authorized?(): Promise<void>;
 }
 
@@ -63,12 +66,22 @@ export async function invokeToolCall(
     name: tool.name,
     description: tool.description,
     inputSchema: tool.inputSchema,
+    ...(tool.readOnly === undefined ? {} : { readOnly: tool.readOnly }),
     async plan(input, c) {
       const plan = await tool.plan(input, c);
       await hooks.planned?.(plan.actions.map((a) => actionHash(a)));
       return plan;
     },
     async run(input, plan, authorizations, c) {
+      if (tool.readOnly === true) {
+        // Nothing to protect from a second run: the read overlaps the write of its mark, and
+        // the call still fails if that write does.
+        const marked = hooks.authorized?.();
+        marked?.catch(() => undefined);
+        ran = true;
+        const [outcome] = await Promise.all([tool.run(input, plan, authorizations, c), marked]);
+        return outcome;
+      }
       await hooks.authorized?.();
       ran = true;
       return tool.run(input, plan, authorizations, c);

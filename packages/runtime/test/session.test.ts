@@ -159,6 +159,86 @@ describe('sessions persist', () => {
   });
 });
 
+/** Holds the `hold.at`-th session write (counting from 1) until `hold.release` is called. */
+function heldSessions(hold: { at: number; writes: number; held: boolean; gate: Promise<void> }) {
+  return (db: Database): Database => ({
+    location: db.location,
+    batch: (ops, options) => db.batch(ops, options),
+    close: () => db.close(),
+    store<V>(name: string): Store<V> {
+      const inner = db.store<V>(name);
+      if (name !== 'sessions') return inner;
+      return {
+        ...inner,
+        name: inner.name,
+        get: (k) => inner.get(k),
+        del: (k, o) => inner.del(k, o),
+        entries: (range) => inner.entries(range),
+        putOp: (k, v) => inner.putOp(k, v),
+        delOp: (k) => inner.delOp(k),
+        async put(k, v, o) {
+          hold.writes++;
+          if (hold.writes === hold.at) {
+            hold.held = true;
+            await hold.gate;
+          }
+          return inner.put(k, v, o);
+        },
+      };
+    },
+  });
+}
+
+describe('the "executing" mark before a tool runs', () => {
+  // A turn's session writes: the turn's start, the reply with the tool call, then the mark.
+  async function heldAtMark(tool: string, args: Record<string, string>) {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hold = { at: 0, writes: 0, held: false, gate };
+    const t = await rig({
+      runtime: { wrapDb: heldSessions(hold) },
+      flags: { workspace: { mode: 'autonomous' } },
+      files: { 'a.txt': 'alpha' },
+    });
+    r = t;
+    const session = await t.runtime.createSession();
+    hold.at = hold.writes + 3;
+    t.server.enqueue({ toolCalls: [{ name: tool, arguments: args }] }, { text: 'ok' });
+    const turn = session.send('go');
+    for (let i = 0; i < 400 && !hold.held; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(hold.held).toBe(true);
+    return { t, turn, release };
+  }
+
+  async function resultsOf(t: TestRig, kind: string): Promise<number> {
+    let n = 0;
+    for await (const e of t.runtime.audit.read({ kind: 'result' })) if (e.action?.kind === kind) n++;
+    return n;
+  }
+
+  it('a read-only tool runs while its mark is written', async () => {
+    const { t, turn, release } = await heldAtMark('read_file', { path: 'a.txt' });
+    for (let i = 0; i < 400 && (await resultsOf(t, 'file_read')) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await resultsOf(t, 'file_read')).toBe(1);
+    release();
+    expect(await turn).toMatchObject({ status: 'done' });
+  });
+
+  it('a tool with effects waits for it', async () => {
+    const { t, turn, release } = await heldAtMark('write_file', { path: 'b.txt', content: 'x' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await resultsOf(t, 'file_write')).toBe(0);
+    await expect(access(join(t.dirs.ws, 'b.txt'))).rejects.toThrow(/ENOENT/);
+    release();
+    expect(await turn).toMatchObject({ status: 'done' });
+    expect(await resultsOf(t, 'file_write')).toBe(1);
+  });
+});
+
 describe('max_turns', () => {
   it('stops a turn whose model keeps calling tools, with an error event', async () => {
     const t = await rig({ runtime: { maxTurns: 2 }, files: { 'a.txt': 'a' } });

@@ -92,6 +92,11 @@ export interface Tool<I = unknown> {
   readonly name: string;
   readonly description: string;
   readonly inputSchema: z.ZodType<I>;
+  /**
+   * The tool only reads: running it twice has no effect beyond the second read. Set by the
+   * built-in readers alone, never from a claim of an MCP server or capsule.
+   */
+  readonly readOnly?: boolean;
   plan(input: I, ctx: ToolContext): Promise<ToolPlan>;
   run(
     input: I,

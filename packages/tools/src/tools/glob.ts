@@ -59,6 +59,7 @@ async function globAuthorized(ctx: ToolContext, root: string, input: GlobInput):
 export function createGlobTool(): Tool<GlobInput> {
   return {
     name: 'glob',
+    readOnly: true,
     description:
       `Find files by glob pattern (e.g. "**/*.ts"), newest first, at most ${GLOB_MAX_RESULTS} results. ` +
       'Symbolic links are not followed and .git is skipped. Paths are relative to the workspace root.',

@@ -166,6 +166,7 @@ export function createGrepTool(limits: Partial<GrepLimits> = {}): Tool<GrepInput
   const l: GrepLimits = { ...GREP_LIMITS, ...limits };
   return {
     name: 'grep',
+    readOnly: true,
     description:
       'Search file contents with a JavaScript regular expression, line by line. Prints path:line:text ' +
       `(ripgrep style), at most ${DEFAULT_RESULTS} matching lines by default. Skips binary files, .git, ` +

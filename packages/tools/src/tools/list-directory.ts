@@ -68,6 +68,7 @@ async function listAuthorized(ctx: ToolContext, dir: string): Promise<ToolOutcom
 export function createListDirectoryTool(): Tool<ListDirectoryInput> {
   return {
     name: 'list_directory',
+    readOnly: true,
     description:
       `List a directory: each entry with its type and size (at most ${LIST_MAX_ENTRIES}). Symbolic links ` +
       'are shown as links, not followed; a link target is shown only when it is inside the workspace.',

@@ -132,6 +132,7 @@ function render(page: Page, path: string): string {
 export function createReadFileTool(): Tool<ReadFileInput> {
   return {
     name: 'read_file',
+    readOnly: true,
     description:
       `Read a text file. Returns numbered lines like \`cat -n\`. Reads at most ${READ_DEFAULT_LINES} lines ` +
       `(or \`limit\`) and ${READ_MAX_BYTES / 1024} KiB per call; use \`offset\` to page. Lines longer than ` +

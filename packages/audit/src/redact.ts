@@ -109,14 +109,27 @@ export function redactString(text: string, entropyRule = true): string {
   return isSuspect(text) ? redactPatterns(text, entropyRule) : text;
 }
 
-/** Every substring pass of {@link redactString}, without the pre-filter (exported for its test). */
-export function redactPatterns(text: string, entropyRule: boolean): string {
+// One scan that matches wherever any of the four passes below could (case-insensitive, so
+// a superset of KNOWN_KEYS): a string it does not match skips them all.
+const ANY_PATTERN = new RegExp(
+  [AUTH_SCHEME, KNOWN_KEYS, KEY_VALUE, URL_USERINFO].map((r) => `(?:${r.source})`).join('|'),
+  'i',
+);
+
+/**
+ * Every substring pass of {@link redactString}, without the pre-filter (exported for its
+ * test); `scanFirst` false runs the four pattern passes without the one scan that can skip
+ * them (for the test that pins the two to the same result).
+ */
+export function redactPatterns(text: string, entropyRule: boolean, scanFirst = true): string {
   let out = text;
   if (out.includes('PRIVATE KEY')) out = out.replace(PEM_BLOCK, REDACTED);
-  out = out.replace(AUTH_SCHEME, `$1$2${REDACTED}`);
-  out = out.replace(KNOWN_KEYS, REDACTED);
-  out = out.replace(KEY_VALUE, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
-  if (out.includes('://')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
+  if (!scanFirst || ANY_PATTERN.test(out)) {
+    out = out.replace(AUTH_SCHEME, `$1$2${REDACTED}`);
+    out = out.replace(KNOWN_KEYS, REDACTED);
+    out = out.replace(KEY_VALUE, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
+    if (out.includes('://')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
+  }
   if (entropyRule && out.length >= 32)
     out = out.replace(LONG_RUN, (run) => (looksRandom(run) ? REDACTED : run));
   return out;

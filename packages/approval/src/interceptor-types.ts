@@ -1,4 +1,4 @@
-import type { AuditAppendInput } from '@astrid/audit';
+import type { AppendOptions, AuditAppendInput } from '@astrid/audit';
 import type { CapabilityStore } from '@astrid/capabilities';
 import type { ErrorCode, InputClass, PrincipalId, RiskLevel, SensitiveAction, SessionId } from '@astrid/core';
 import type { EscapePolicy, WorkspaceBoundary, WorkspaceMode } from '@astrid/workspace';
@@ -32,7 +32,10 @@ export interface PolicyStage {
 
 /** The audit log, as the interceptor needs it: append resolves once the entry is durable. */
 export interface AuditSink {
-  append(input: AuditAppendInput): Promise<{ readonly id: string; readonly seq: number }>;
+  append(
+    input: AuditAppendInput,
+    options?: AppendOptions,
+  ): Promise<{ readonly id: string; readonly seq: number }>;
 }
 
 /** Settings taken from the resolved config. */

@@ -139,9 +139,11 @@ export class SecurityInterceptor {
     let proof: GrantProof;
     let approval: ApprovalRequest | undefined;
     try {
-      // Everything above only read; from here on the call consumes, asks and records.
-      await ctx.precondition;
+      // Everything above only read. A single-use token is consumed, a human asked and a
+      // countdown shown only once the caller's precondition holds (ask() and countdown()
+      // wait for it); the decision entry is prepared meanwhile and written after it.
       if (token !== undefined) {
+        if (token.single_use) await ctx.precondition;
         try {
           // Consumes a single-use token; a concurrent use may have won the race.
           await deps.tokens.authorize(token, { action, principal: ctx.principal, session: ctx.session });
@@ -205,27 +207,31 @@ export class SecurityInterceptor {
     // 5. Audit: the decision and its proof are durable before anything runs (fail closed).
     let entryId: string;
     try {
-      const entry = await deps.audit.append({
-        kind: 'decision',
-        principal: ctx.principal,
-        sessionId: ctx.session,
-        action,
-        decision: this.decision(
-          'allow',
-          describeProof(proof, escalated),
-          risk,
-          this.proofOf(proof, approval),
-        ),
-        details: {
-          stage: proof.stage,
-          inputClass: ctx.inputClass,
-          escalated,
-          actionHash: hash,
+      const entry = await deps.audit.append(
+        {
+          kind: 'decision',
+          principal: ctx.principal,
+          sessionId: ctx.session,
+          action,
+          decision: this.decision(
+            'allow',
+            describeProof(proof, escalated),
+            risk,
+            this.proofOf(proof, approval),
+          ),
+          details: {
+            stage: proof.stage,
+            inputClass: ctx.inputClass,
+            escalated,
+            actionHash: hash,
+          },
         },
-      });
+        ctx.precondition === undefined ? {} : { after: ctx.precondition },
+      );
       entryId = entry.id;
     } catch (err) {
       reservation.refund();
+      if (ctx.precondition !== undefined) await ctx.precondition; // the caller's failure, not the audit's
       return {
         allowed: false,
         stage: 'audit',
@@ -457,6 +463,7 @@ export class SecurityInterceptor {
     unresolved: boolean,
     escalated: boolean,
   ): Promise<ApprovalRequest> {
+    await ctx.precondition;
     let summary = describeAction(action);
     if (unresolved) summary += ' — cannot be fully analysed (critical)';
     if (escalated) summary += ' — untrusted content is in this session';
@@ -510,9 +517,10 @@ export class SecurityInterceptor {
     }
   }
 
-  private countdown(action: SensitiveAction, ctx: InterceptContext, risk: RiskLevel): Promise<boolean> {
+  private async countdown(action: SensitiveAction, ctx: InterceptContext, risk: RiskLevel): Promise<boolean> {
     const seconds = this.deps.settings.countdownSeconds;
-    if (seconds <= 0) return Promise.resolve(false);
+    if (seconds <= 0) return false;
+    await ctx.precondition;
     const id = randomId('cd');
     return new Promise<boolean>((resolve) => {
       const finish = (cancelled: boolean) => {

@@ -21,7 +21,7 @@ export {
 } from './entry.js';
 export { AuditEntrySchema } from './entry-schema.js';
 export { EXPORT_FORMAT, EXPORT_VERSION, type ExportLine, ExportLineSchema } from './export-format.js';
-export { AuditLog, type AuditLogOptions } from './log.js';
+export { type AppendOptions, AuditLog, type AuditLogOptions } from './log.js';
 export type { AuditAppendInput, AuditDecisionInput } from './prepare.js';
 export type { AuditQuery } from './reader.js';
 export { REDACTED, redact, redactString } from './redact.js';

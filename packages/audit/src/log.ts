@@ -31,6 +31,16 @@ export interface AuditLogOptions {
   readonly onError?: (err: unknown) => void;
 }
 
+/** Options of {@link AuditLog.append}. */
+export interface AppendOptions {
+  /**
+   * The entry is prepared (validated, redacted, its text written) at once but queued for
+   * writing only once this settles, and not at all if it rejects: the append then rejects
+   * with its error. A caller overlaps the preparing with something it must wait for first.
+   */
+  readonly after?: Promise<unknown>;
+}
+
 /**
  * The append-only audit log: one BLAKE3 hash chain over every entry, indexes by session and
  * kind, and signed checkpoints. Appends are serialized and durable when `append` resolves:
@@ -143,17 +153,21 @@ export class AuditLog {
    * with AUDIT_APPEND_FAILED if it could not be written (the chain head does not move, so the
    * next append still extends a valid chain), and with TypeError/RangeError for bad input.
    */
-  append(input: AuditAppendInput): Promise<AuditEntry> {
-    if (this.closed) return Promise.reject(new AstridError('AUDIT_APPEND_FAILED', 'the audit log is closed'));
+  append(input: AuditAppendInput, options: AppendOptions = {}): Promise<AuditEntry> {
+    if (this.closed) return Promise.reject(closedError());
     let prepared: PreparedEntry;
     try {
       prepared = prepareEntry(input, this.now(), this.ids.next());
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise<AuditEntry>((resolve, reject) => {
-      this.writer.enqueue({ type: 'entry', prepared, resolve, reject });
-    });
+    const enqueue = (): Promise<AuditEntry> => {
+      if (this.closed) return Promise.reject(closedError());
+      return new Promise<AuditEntry>((resolve, reject) => {
+        this.writer.enqueue({ type: 'entry', prepared, resolve, reject });
+      });
+    };
+    return options.after === undefined ? enqueue() : options.after.then(enqueue);
   }
 
   /** Signs and stores a checkpoint of the current head now (after queued appends); null when empty. */
@@ -180,4 +194,8 @@ export class AuditLog {
     if (this.closed || this.state.seq <= (this.state.checkpoint?.seq ?? -1)) return;
     this.checkpoint().catch((err: unknown) => this.options.onError?.(err));
   }
+}
+
+function closedError(): AstridError {
+  return new AstridError('AUDIT_APPEND_FAILED', 'the audit log is closed');
 }

@@ -189,3 +189,47 @@ describe('AuditLog recovery and reads', () => {
     expect(kinds).toEqual(['decision', 'decision', 'session_deleted']);
   });
 });
+
+describe('append after a precondition', () => {
+  function deferred() {
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  }
+
+  it('prepares at once (the time of the call), writes only once it settles', async () => {
+    const gate = deferred();
+    const pending = fx.log.append(decision(0), { after: gate.promise });
+    fx.clock.t = T0 + 5_000;
+    await fx.log.append(decision(1)); // written meanwhile: the held entry is not in the chain yet
+    expect(fx.log.head?.seq).toBe(0);
+    gate.resolve();
+    const entry = await pending;
+    expect(entry).toMatchObject({ seq: 1, timestamp: T0 });
+    expect((await fx.log.verify()).ok).toBe(true);
+  });
+
+  it('that rejects: the append rejects with its error and nothing is written', async () => {
+    const gate = deferred();
+    const pending = fx.log.append(decision(0), { after: gate.promise });
+    gate.reject(new Error('injected: the caller failed'));
+    await expect(pending).rejects.toThrow('injected: the caller failed');
+    expect(fx.log.head).toBeNull();
+    expect((await fx.log.append(decision(1))).seq).toBe(0);
+  });
+
+  it('the log closed while it waited: AUDIT_APPEND_FAILED, nothing written', async () => {
+    const gate = deferred();
+    const pending = fx.log.append(decision(0), { after: gate.promise });
+    await fx.log.close();
+    gate.resolve();
+    const err = await pending.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AstridError);
+    expect((err as AstridError).code).toBe('AUDIT_APPEND_FAILED');
+    expect(fx.log.head).toBeNull();
+  });
+});

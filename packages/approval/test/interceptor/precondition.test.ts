@@ -51,6 +51,28 @@ describe('SecurityInterceptor: a precondition', () => {
     expect((await entries()).map((e) => e.kind)).toContain('decision');
   });
 
+  it('holds back the decision entry of an action a token or the mode allows', async () => {
+    h = await makeHarness();
+    await h.tokens.mint({
+      resources: [{ action: 'file_write', pattern: `file://${h.ws}/**` }],
+      subject: AGENT,
+      auditEntryId: 'e-1' as never,
+      scope: 'persistent',
+    });
+    const saved = deferred();
+    const byToken = h.interceptor.intercept(write(h.ws), h.ctx({ precondition: saved.promise }));
+    const byMode = h.interceptor.intercept(
+      { kind: 'file_read', path: join(h.ws, 'a.txt') },
+      h.ctx({ precondition: saved.promise }),
+    );
+    await settleFor();
+    expect(await entries()).toHaveLength(0);
+    saved.resolve();
+    expect(await byToken).toMatchObject({ allowed: true, proof: { stage: 'token' } });
+    expect(await byMode).toMatchObject({ allowed: true, proof: { stage: 'mode' } });
+    expect((await entries()).map((e) => e.decision?.verdict)).toEqual(['allow', 'allow']);
+  });
+
   it('holds back a denial entry too', async () => {
     h = await makeHarness();
     const saved = deferred();

@@ -46,6 +46,7 @@ export {
 export { SecurityInterceptor } from './interceptor.js';
 export type {
   AuditSink,
+  ExecuteOptions,
   GrantProof,
   InterceptContext,
   InterceptorDeps,

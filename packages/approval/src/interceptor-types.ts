@@ -138,6 +138,17 @@ export type InterceptorEvent =
     }
   | { readonly type: 'auto_apply_cancelled'; readonly id: string };
 
+/** Options of {@link SecurityInterceptor.execute} and `executeAll`. */
+export interface ExecuteOptions<T> {
+  /**
+   * Called with the value once `run` has succeeded, while its result entry is written rather
+   * than after: the caller's own record of the value (a session save) overlaps that write.
+   * Both must succeed; `execute` rejects with the entry's failure, else this one's, once both
+   * have settled.
+   */
+  readonly alongside?: (value: T) => Promise<void>;
+}
+
 /** What a tool run returns to {@link SecurityInterceptor.execute}. */
 export interface ToolRun<T> {
   readonly value: T;

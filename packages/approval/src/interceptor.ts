@@ -7,7 +7,6 @@ import {
   type ErrorCode,
   parseAction,
   type RiskLevel,
-  resourceUri,
   type SensitiveAction,
 } from '@astrid/core';
 import { actionHash, randomId } from '@astrid/crypto';
@@ -21,6 +20,7 @@ import { runsArbitraryCode } from './code-runners.js';
 import { approvalProof, type DecisionProofInput, describeProof, isBareBinary } from './decision-proof.js';
 import { approvalRefusal, defaultPreview, describeAction } from './describe.js';
 import type {
+  ExecuteOptions,
   GrantProof,
   InterceptContext,
   InterceptorDeps,
@@ -28,6 +28,7 @@ import type {
   InterceptStage,
   ToolRun,
 } from './interceptor-types.js';
+import { applyLongerAnswer } from './longer-answer.js';
 import { markParsed, takeParsedMark } from './policy/parsed.js';
 
 interface Issued {
@@ -251,7 +252,8 @@ export class SecurityInterceptor {
         {},
       );
     }
-    if (approval !== undefined && !codeRunner) await this.applyLongerAnswer(action, ctx, approval, entryId);
+    if (approval !== undefined && !codeRunner)
+      await applyLongerAnswer(deps, this.now(), action, ctx, approval, entryId);
     const authorization = issueAuthorization(action, ctx.session, epoch, entryId, hash);
     this.issued.set(authorization, { reservation, ctx });
     return { allowed: true, authorization, decisionEntry: entryId, risk, proof };
@@ -265,8 +267,9 @@ export class SecurityInterceptor {
     authorization: unknown,
     action: SensitiveAction,
     run: () => Promise<ToolRun<T>>,
+    options: ExecuteOptions<T> = {},
   ): Promise<T> {
-    return this.executeAll([authorization], [action], run);
+    return this.executeAll([authorization], [action], run, options);
   }
 
   /**
@@ -278,6 +281,7 @@ export class SecurityInterceptor {
     authorizations: readonly unknown[],
     actions: readonly SensitiveAction[],
     run: () => Promise<ToolRun<T>>,
+    options: ExecuteOptions<T> = {},
   ): Promise<T> {
     if (actions.length === 0 || authorizations.length !== actions.length) {
       throw new AstridError(
@@ -321,7 +325,7 @@ export class SecurityInterceptor {
       for (const it of issued) it.reservation.refund();
     }
     const cancelled = failure !== undefined && ctx.signal?.aborted === true;
-    await this.deps.audit.append({
+    const audited = this.deps.audit.append({
       kind: 'result',
       principal: ctx.principal,
       sessionId: ctx.session,
@@ -336,6 +340,14 @@ export class SecurityInterceptor {
       details:
         decisions.length === 1 ? { decisionEntry: decisions[0] as string } : { decisionEntries: decisions },
     });
+    const { alongside } = options;
+    const besides =
+      failure === undefined && alongside !== undefined
+        ? (async () => alongside((result as ToolRun<T>).value))()
+        : undefined;
+    const [entry, own] = await Promise.allSettled([audited, besides]);
+    if (entry.status === 'rejected') throw entry.reason;
+    if (own.status === 'rejected') throw own.reason;
     if (failure !== undefined) throw failure;
     return (result as ToolRun<T>).value;
   }
@@ -478,43 +490,6 @@ export class SecurityInterceptor {
       timeoutMs: this.deps.settings.approvalTimeoutMs,
     });
     return waitForAnswer(this.deps.approvals, request, ctx.signal);
-  }
-
-  // "Allow Session" and "Allow Always" outlive this call; a code runner only ever gets "once".
-  private async applyLongerAnswer(
-    action: SensitiveAction,
-    ctx: InterceptContext,
-    approval: ApprovalRequest,
-    decisionEntry: string,
-  ): Promise<void> {
-    if (approval.decision === 'allow_session') {
-      await this.deps.allowances.grant({
-        session: ctx.session,
-        principal: ctx.principal,
-        action,
-        approvalId: approval.id,
-        createdAt: this.now(),
-      });
-    } else if (approval.decision === 'allow_always') {
-      const resource =
-        action.kind === 'execute_command'
-          ? { action: 'execute_command' as const, argv: action.argv, trailing: 'none' as const }
-          : { action: action.kind, pattern: resourceUri(action) };
-      const token = await this.deps.tokens.mint({
-        resources: [resource],
-        subject: ctx.principal,
-        auditEntryId: decisionEntry as never,
-        scope: 'persistent',
-        ttlMs: this.deps.settings.allowAlwaysTtlMs,
-      });
-      await this.deps.audit.append({
-        kind: 'token_minted',
-        principal: ctx.principal,
-        sessionId: ctx.session,
-        action,
-        details: { tokenId: token.id, approvalId: approval.id, decisionEntry, expiresAt: token.expires_at },
-      });
-    }
   }
 
   private async countdown(action: SensitiveAction, ctx: InterceptContext, risk: RiskLevel): Promise<boolean> {

@@ -40,6 +40,11 @@ export interface LlmStepInput {
   readonly signal: AbortSignal;
   /** The session's save still being written; the request is recorded and sent only after it. */
   readonly precondition?: Promise<void>;
+  /**
+   * Records a reply (and saves it) while the request's result entry is written; if it fails,
+   * the step rejects with its error (the session's own storage failed, as when a save fails).
+   */
+  readonly onReply?: (reply: Extract<LlmStepOutcome, { kind: 'reply' }>) => Promise<void>;
   readonly onText: (text: string) => void;
 }
 
@@ -113,77 +118,97 @@ export async function runLlmStep(input: LlmStepInput): Promise<LlmStepOutcome> {
     ...(input.precondition === undefined ? {} : { precondition: input.precondition }),
   });
   if (!decision.allowed) return { kind: 'denied', code: decision.code, reason: decision.reason };
+  const { onReply } = input;
+  let own: { readonly error: unknown } | undefined;
+  const alongside =
+    onReply === undefined
+      ? undefined
+      : async (value: LlmStepOutcome) => {
+          if (value.kind !== 'reply') return;
+          try {
+            await onReply(value);
+          } catch (error) {
+            own = { error };
+            throw error;
+          }
+        };
   try {
-    return await interceptor.execute(decision.authorization, action, async () => {
-      let text = '';
-      const calls: ToolCallEndEvent[] = [];
-      let usage: LlmUsage | undefined;
-      if (stream === undefined) {
+    return await interceptor.execute(
+      decision.authorization,
+      action,
+      async () => {
+        let text = '';
+        const calls: ToolCallEndEvent[] = [];
+        let usage: LlmUsage | undefined;
+        if (stream === undefined) {
+          throw new StepEnded({
+            kind: 'error',
+            code: 'bad_request',
+            message: (invalid as Error).message,
+            retryable: false,
+          });
+        }
+        for await (const event of stream) {
+          switch (event.type) {
+            case 'text_delta':
+              text += event.text;
+              input.onText(event.text);
+              break;
+            case 'tool_call_end':
+              calls.push(event);
+              break;
+            case 'usage':
+              usage = {
+                inputTokens: event.inputTokens,
+                outputTokens: event.outputTokens,
+                cacheReadTokens: event.cacheReadTokens,
+                cacheWriteTokens: event.cacheWriteTokens,
+              };
+              break;
+            case 'error':
+              throw new StepEnded({
+                kind: 'error',
+                code: event.code,
+                message: event.message,
+                retryable: event.retryable,
+              });
+            case 'done': {
+              if (event.stopReason === 'cancelled') throw new StepEnded({ kind: 'cancelled', text });
+              const actual = usage === undefined ? undefined : costOf(usage, input.pricing);
+              const reply: LlmStepOutcome = {
+                kind: 'reply',
+                text,
+                toolCalls: calls,
+                stopReason: event.stopReason,
+                usage,
+                costMicros: actual ?? cost,
+              };
+              return {
+                value: reply,
+                output: JSON.stringify({
+                  text,
+                  toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArguments })),
+                }),
+                ...(actual === undefined ? {} : { cost: actual }),
+              };
+            }
+            default:
+              break;
+          }
+        }
+        // The provider contract ends every stream with done or error; be safe anyway.
+        if (signal.aborted) throw new StepEnded({ kind: 'cancelled', text });
         throw new StepEnded({
           kind: 'error',
-          code: 'bad_request',
-          message: (invalid as Error).message,
-          retryable: false,
+          code: 'truncated_stream',
+          message: 'the stream ended without done',
+          retryable: true,
         });
-      }
-      for await (const event of stream) {
-        switch (event.type) {
-          case 'text_delta':
-            text += event.text;
-            input.onText(event.text);
-            break;
-          case 'tool_call_end':
-            calls.push(event);
-            break;
-          case 'usage':
-            usage = {
-              inputTokens: event.inputTokens,
-              outputTokens: event.outputTokens,
-              cacheReadTokens: event.cacheReadTokens,
-              cacheWriteTokens: event.cacheWriteTokens,
-            };
-            break;
-          case 'error':
-            throw new StepEnded({
-              kind: 'error',
-              code: event.code,
-              message: event.message,
-              retryable: event.retryable,
-            });
-          case 'done': {
-            if (event.stopReason === 'cancelled') throw new StepEnded({ kind: 'cancelled', text });
-            const actual = usage === undefined ? undefined : costOf(usage, input.pricing);
-            const reply: LlmStepOutcome = {
-              kind: 'reply',
-              text,
-              toolCalls: calls,
-              stopReason: event.stopReason,
-              usage,
-              costMicros: actual ?? cost,
-            };
-            return {
-              value: reply,
-              output: JSON.stringify({
-                text,
-                toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArguments })),
-              }),
-              ...(actual === undefined ? {} : { cost: actual }),
-            };
-          }
-          default:
-            break;
-        }
-      }
-      // The provider contract ends every stream with done or error; be safe anyway.
-      if (signal.aborted) throw new StepEnded({ kind: 'cancelled', text });
-      throw new StepEnded({
-        kind: 'error',
-        code: 'truncated_stream',
-        message: 'the stream ended without done',
-        retryable: true,
-      });
-    });
+      },
+      alongside === undefined ? {} : { alongside },
+    );
   } catch (err) {
+    if (own !== undefined) throw own.error;
     if (err instanceof StepEnded) return err.outcome;
     if (signal.aborted) return { kind: 'cancelled', text: '' };
     const code =

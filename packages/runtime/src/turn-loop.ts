@@ -5,10 +5,16 @@ import type { CallRunner } from './call-runner.js';
 import { compactHistory, compactionAuditEntry } from './context.js';
 import type { AgentRef, BudgetSnapshot, RuntimeEvent, TurnStatus } from './events.js';
 import type { SessionHost } from './host.js';
-import { runLlmStep } from './llm-step.js';
+import { type LlmStepOutcome, runLlmStep } from './llm-step.js';
 import type { SessionRecord, TurnState } from './record.js';
 import type { SessionLlm } from './session-llm.js';
 import type { UntrustedFraming } from './untrusted.js';
+
+/** What recording a reply changed, so that it can be taken back. */
+interface Applied {
+  /** The reply had no tool calls: the turn ended with it. */
+  readonly ended: boolean;
+}
 
 /** How a turn ended and what the model said last. */
 export interface TurnResult {
@@ -83,6 +89,7 @@ export class TurnLoop {
         return this.finish(turn, 'max_turns', '', { error: { code: 'max_turns', message } });
       }
       await this.compactIfNeeded(pending);
+      let applied: Applied | undefined;
       const outcome = await runLlmStep({
         provider: this.p.llm.provider,
         request: {
@@ -100,11 +107,17 @@ export class TurnLoop {
         signal,
         ...(pending === undefined ? {} : { precondition: pending }),
         onText: (text) => this.p.emit({ type: 'text_delta', agent: this.p.ref, text }),
+        // The reply is recorded and saved while its result entry is written.
+        onReply: (reply) => {
+          applied = this.applyReply(turn, reply);
+          return this.p.save();
+        },
       });
       // Settled already unless the step ended before the interceptor (an invalid request).
       await pending;
       pending = undefined;
-      turn.step++;
+      if (applied === undefined) turn.step++;
+      else if (outcome.kind !== 'reply') this.revert(turn, applied);
       switch (outcome.kind) {
         case 'denied':
         case 'error': {
@@ -134,28 +147,50 @@ export class TurnLoop {
               budget: this.p.budget(),
             });
           }
-          const calls = outcome.toolCalls;
-          this.p.record.history.push({
-            role: 'assistant',
-            content: outcome.text.length > 0 || calls.length > 0 ? outcome.text : '(empty reply)',
-            ...(calls.length === 0
-              ? {}
-              : { toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) }),
-          });
-          if (calls.length === 0) return this.finish(turn, 'done', outcome.text, {});
-          turn.phase = 'tools';
-          turn.calls = calls.map((c) => ({
-            id: c.id,
-            name: c.name,
-            arguments: c.arguments,
-            ...(c.parseError === undefined ? {} : { parseError: c.parseError }),
-            state: 'pending' as const,
-            approvals: [],
-          }));
-          pending = observed(this.p.save());
+          // Recorded and saved by onReply; a reply without tool calls ended the turn there.
+          if (outcome.toolCalls.length === 0) return this.finish(turn, 'done', outcome.text, {}, true);
         }
       }
     }
+  }
+
+  /**
+   * Records a reply: the assistant message, then the tool calls to run, or the end of the
+   * turn when there are none. Returns what {@link revert} needs to take it back.
+   */
+  private applyReply(turn: TurnState, reply: Extract<LlmStepOutcome, { kind: 'reply' }>): Applied {
+    const calls = reply.toolCalls;
+    this.p.record.history.push({
+      role: 'assistant',
+      content: reply.text.length > 0 || calls.length > 0 ? reply.text : '(empty reply)',
+      ...(calls.length === 0
+        ? {}
+        : { toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) }),
+    });
+    turn.step++;
+    if (calls.length === 0) {
+      this.p.record.turn = undefined;
+      return { ended: true };
+    }
+    turn.phase = 'tools';
+    turn.calls = calls.map((c) => ({
+      id: c.id,
+      name: c.name,
+      arguments: c.arguments,
+      ...(c.parseError === undefined ? {} : { parseError: c.parseError }),
+      state: 'pending' as const,
+      approvals: [],
+    }));
+    return { ended: false };
+  }
+
+  // The reply's result entry could not be written after the reply was recorded: the turn ends
+  // with that error, and the reply (whose tool calls will not run) is taken back out.
+  private revert(turn: TurnState, applied: Applied): void {
+    this.p.record.history.pop();
+    if (applied.ended) this.p.record.turn = turn;
+    turn.phase = 'model';
+    turn.calls = [];
   }
 
   private async finish(
@@ -163,9 +198,10 @@ export class TurnLoop {
     status: TurnStatus,
     text: string,
     extra: { phase?: 'model' | 'tool'; error?: { code: string; message: string } },
+    saved = false,
   ): Promise<TurnResult> {
     this.p.record.turn = undefined;
-    await this.p.save();
+    if (!saved) await this.p.save();
     if (status === 'cancelled')
       this.p.emit({ type: 'cancelled', agent: this.p.ref, phase: extra.phase ?? 'model' });
     this.p.emit({ type: 'turn_done', agent: this.p.ref, status, steps: turn.step, text });

@@ -189,6 +189,45 @@ function heldSessions(hold: { at: number; writes: number; held: boolean; gate: P
   });
 }
 
+describe('a reply is saved while its result entry is written', () => {
+  it('a result entry that fails after the reply was recorded: the turn ends, the reply is taken back', async () => {
+    const control = { failed: 0, armed: false };
+    const t = await rig({
+      runtime: {
+        wrapDb: (db: Database): Database => ({
+          location: db.location,
+          store: (n) => db.store(n),
+          batch(ops, o) {
+            const result = ops.some((op) => op.store === 'audit-by-kind' && op.key.startsWith('result/'));
+            if (control.armed && result && control.failed === 0) {
+              control.failed++;
+              return Promise.reject(new Error('injected: disk full'));
+            }
+            return db.batch(ops, o);
+          },
+          close: () => db.close(),
+        }),
+      },
+      flags: { workspace: { mode: 'autonomous' } },
+    });
+    r = t;
+    const session = await t.runtime.createSession();
+    control.armed = true;
+    t.server.enqueue({ toolCalls: [{ name: 'write_file', arguments: { path: 'b.txt', content: 'x' } }] });
+    const first = await session.send('write it');
+    expect(first).toMatchObject({ status: 'error', error: { code: 'AUDIT_APPEND_FAILED' } });
+    expect(control.failed).toBe(1);
+    expect(session.history.map((m) => m.role)).toEqual(['user']);
+    expect(session.interrupted).toBe(false);
+    await expect(access(join(t.dirs.ws, 'b.txt'))).rejects.toThrow(/ENOENT/);
+    // The next turn sends no dangling tool call (the API would refuse one without a result).
+    t.server.enqueue({ text: 'fine' });
+    expect(await session.send('again')).toMatchObject({ status: 'done', text: 'fine' });
+    expect(session.history.map((m) => m.role)).toEqual(['user', 'user', 'assistant']);
+    expect(JSON.stringify(t.server.requests.at(-1)?.body)).not.toContain('tool_use');
+  });
+});
+
 describe('the "executing" mark before a tool runs', () => {
   // A turn's session writes: the turn's start, the reply with the tool call, then the mark.
   async function heldAtMark(tool: string, args: Record<string, string>) {

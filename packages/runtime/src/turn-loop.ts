@@ -89,7 +89,9 @@ export class TurnLoop {
         return this.finish(turn, 'max_turns', '', { error: { code: 'max_turns', message } });
       }
       await this.compactIfNeeded(pending);
+      const before = pending;
       let applied: Applied | undefined;
+      let saved: Promise<void> | undefined;
       const outcome = await runLlmStep({
         provider: this.p.llm.provider,
         request: {
@@ -105,17 +107,19 @@ export class TurnLoop {
         tainted: this.p.record.tainted,
         workspace: this.p.host.boundary.root,
         signal,
-        ...(pending === undefined ? {} : { precondition: pending }),
+        ...(before === undefined ? {} : { precondition: before }),
         onText: (text) => this.p.emit({ type: 'text_delta', agent: this.p.ref, text }),
-        // The reply is recorded and saved while its result entry is written.
+        // The reply is recorded, and its save written alongside its result entry: the next
+        // step plans meanwhile and records nothing before the save is durable.
         onReply: (reply) => {
           applied = this.applyReply(turn, reply);
-          return this.p.save();
+          saved = observed(this.p.save());
+          return Promise.resolve();
         },
       });
       // Settled already unless the step ended before the interceptor (an invalid request).
-      await pending;
-      pending = undefined;
+      await before;
+      pending = saved;
       if (applied === undefined) turn.step++;
       else if (outcome.kind !== 'reply') this.revert(turn, applied);
       switch (outcome.kind) {
@@ -148,7 +152,7 @@ export class TurnLoop {
             });
           }
           // Recorded and saved by onReply; a reply without tool calls ended the turn there.
-          if (outcome.toolCalls.length === 0) return this.finish(turn, 'done', outcome.text, {}, true);
+          if (outcome.toolCalls.length === 0) return this.finish(turn, 'done', outcome.text, {}, pending);
         }
       }
     }
@@ -198,10 +202,10 @@ export class TurnLoop {
     status: TurnStatus,
     text: string,
     extra: { phase?: 'model' | 'tool'; error?: { code: string; message: string } },
-    saved = false,
+    saved?: Promise<void>,
   ): Promise<TurnResult> {
     this.p.record.turn = undefined;
-    if (!saved) await this.p.save();
+    await (saved ?? this.p.save());
     if (status === 'cancelled')
       this.p.emit({ type: 'cancelled', agent: this.p.ref, phase: extra.phase ?? 'model' });
     this.p.emit({ type: 'turn_done', agent: this.p.ref, status, steps: turn.step, text });

@@ -74,8 +74,9 @@ export class CallRunner {
         precondition.catch(() => undefined); // awaited by the next group, or below
       }
     }
-    // Calls settled without running (unknown tool, interrupted) never waited for it.
-    await precondition;
+    // Calls settled without running (unknown tool, interrupted) never waited for it; and
+    // calls that could not record because it failed must not let the turn go on.
+    await Promise.all([saved, precondition]);
     return signal.aborted || this.cancelledBeforeRestart;
   }
 

@@ -1,4 +1,4 @@
-import { type SecurityInterceptor, worstCaseLlmCost } from '@astrid/approval';
+import { type SecurityInterceptor, type ToolRun, worstCaseLlmCost } from '@astrid/approval';
 import type { ModelPricing } from '@astrid/config';
 import { type PrincipalId, parseAction, type SensitiveAction, type SessionId } from '@astrid/core';
 import {
@@ -21,6 +21,11 @@ export type LlmStepOutcome =
       readonly stopReason: StopReason;
       readonly usage: LlmUsage | undefined;
       readonly costMicros: number;
+      /**
+       * Settles once the request's result entry is durable: the reply comes back while it
+       * is still being written. Rejects with an {@link UnauditedReply} if it could not be.
+       */
+      readonly audited: Promise<void>;
     }
   | { readonly kind: 'denied'; readonly code: string; readonly reason: string }
   | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly retryable: boolean }
@@ -40,18 +45,20 @@ export interface LlmStepInput {
   readonly signal: AbortSignal;
   /** The session's save still being written; the request is recorded and sent only after it. */
   readonly precondition?: Promise<void>;
-  /**
-   * Records a reply (and saves it) while the request's result entry is written; if it fails,
-   * the step rejects with its error (the session's own storage failed, as when a save fails).
-   */
-  readonly onReply?: (reply: Extract<LlmStepOutcome, { kind: 'reply' }>) => Promise<void>;
   readonly onText: (text: string) => void;
+}
+
+/** A reply whose result entry could not be written: the step failed after all. */
+export class UnauditedReply extends Error {
+  constructor(readonly outcome: Extract<LlmStepOutcome, { kind: 'error' }>) {
+    super(outcome.message);
+  }
 }
 
 // Thrown inside the interceptor's execute so that it refunds the reservation and audits the
 // outcome as failed or cancelled; caught right outside and turned into an outcome.
 class StepEnded extends Error {
-  constructor(readonly outcome: LlmStepOutcome) {
+  constructor(readonly outcome: Exclude<LlmStepOutcome, { kind: 'reply' }>) {
     super(outcome.kind === 'error' ? outcome.message : outcome.kind);
   }
 }
@@ -118,98 +125,107 @@ export async function runLlmStep(input: LlmStepInput): Promise<LlmStepOutcome> {
     ...(input.precondition === undefined ? {} : { precondition: input.precondition }),
   });
   if (!decision.allowed) return { kind: 'denied', code: decision.code, reason: decision.reason };
-  const { onReply } = input;
-  let own: { readonly error: unknown } | undefined;
-  const alongside =
-    onReply === undefined
-      ? undefined
-      : async (value: LlmStepOutcome) => {
-          if (value.kind !== 'reply') return;
-          try {
-            await onReply(value);
-          } catch (error) {
-            own = { error };
-            throw error;
-          }
-        };
-  try {
-    return await interceptor.execute(
-      decision.authorization,
-      action,
-      async () => {
-        let text = '';
-        const calls: ToolCallEndEvent[] = [];
-        let usage: LlmUsage | undefined;
-        if (stream === undefined) {
+  // The reply is handed back as soon as the stream is done, while its result entry is being
+  // written (`audited`); a failure before that returns once its result entry is durable.
+  let early!: (reply: Reply) => void;
+  const replied = new Promise<Reply>((resolve) => {
+    early = resolve;
+  });
+  const executed = settled(
+    interceptor.execute(decision.authorization, action, run, {
+      alongside: async (value) => early(value),
+    }),
+    signal,
+  );
+  const first = await Promise.race([replied, executed]);
+  if (first.kind !== 'reply') return first;
+  const audited = executed.then((outcome) => {
+    if (outcome.kind === 'error') throw new UnauditedReply(outcome);
+  });
+  audited.catch(() => undefined); // the caller awaits it; a failure meanwhile is not unhandled
+  return { ...first, audited };
+
+  async function run(): Promise<ToolRun<Reply>> {
+    let text = '';
+    const calls: ToolCallEndEvent[] = [];
+    let usage: LlmUsage | undefined;
+    if (stream === undefined) {
+      throw new StepEnded({
+        kind: 'error',
+        code: 'bad_request',
+        message: (invalid as Error).message,
+        retryable: false,
+      });
+    }
+    for await (const event of stream) {
+      switch (event.type) {
+        case 'text_delta':
+          text += event.text;
+          input.onText(event.text);
+          break;
+        case 'tool_call_end':
+          calls.push(event);
+          break;
+        case 'usage':
+          usage = {
+            inputTokens: event.inputTokens,
+            outputTokens: event.outputTokens,
+            cacheReadTokens: event.cacheReadTokens,
+            cacheWriteTokens: event.cacheWriteTokens,
+          };
+          break;
+        case 'error':
           throw new StepEnded({
             kind: 'error',
-            code: 'bad_request',
-            message: (invalid as Error).message,
-            retryable: false,
+            code: event.code,
+            message: event.message,
+            retryable: event.retryable,
           });
+        case 'done': {
+          if (event.stopReason === 'cancelled') throw new StepEnded({ kind: 'cancelled', text });
+          const actual = usage === undefined ? undefined : costOf(usage, input.pricing);
+          const reply: Reply = {
+            kind: 'reply',
+            text,
+            toolCalls: calls,
+            stopReason: event.stopReason,
+            usage,
+            costMicros: actual ?? cost,
+          };
+          return {
+            value: reply,
+            output: JSON.stringify({
+              text,
+              toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArguments })),
+            }),
+            ...(actual === undefined ? {} : { cost: actual }),
+          };
         }
-        for await (const event of stream) {
-          switch (event.type) {
-            case 'text_delta':
-              text += event.text;
-              input.onText(event.text);
-              break;
-            case 'tool_call_end':
-              calls.push(event);
-              break;
-            case 'usage':
-              usage = {
-                inputTokens: event.inputTokens,
-                outputTokens: event.outputTokens,
-                cacheReadTokens: event.cacheReadTokens,
-                cacheWriteTokens: event.cacheWriteTokens,
-              };
-              break;
-            case 'error':
-              throw new StepEnded({
-                kind: 'error',
-                code: event.code,
-                message: event.message,
-                retryable: event.retryable,
-              });
-            case 'done': {
-              if (event.stopReason === 'cancelled') throw new StepEnded({ kind: 'cancelled', text });
-              const actual = usage === undefined ? undefined : costOf(usage, input.pricing);
-              const reply: LlmStepOutcome = {
-                kind: 'reply',
-                text,
-                toolCalls: calls,
-                stopReason: event.stopReason,
-                usage,
-                costMicros: actual ?? cost,
-              };
-              return {
-                value: reply,
-                output: JSON.stringify({
-                  text,
-                  toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArguments })),
-                }),
-                ...(actual === undefined ? {} : { cost: actual }),
-              };
-            }
-            default:
-              break;
-          }
-        }
-        // The provider contract ends every stream with done or error; be safe anyway.
-        if (signal.aborted) throw new StepEnded({ kind: 'cancelled', text });
-        throw new StepEnded({
-          kind: 'error',
-          code: 'truncated_stream',
-          message: 'the stream ended without done',
-          retryable: true,
-        });
-      },
-      alongside === undefined ? {} : { alongside },
-    );
+        default:
+          break;
+      }
+    }
+    // The provider contract ends every stream with done or error; be safe anyway.
+    if (signal.aborted) throw new StepEnded({ kind: 'cancelled', text });
+    throw new StepEnded({
+      kind: 'error',
+      code: 'truncated_stream',
+      message: 'the stream ended without done',
+      retryable: true,
+    });
+  }
+}
+
+/** A reply before its result entry is known to be durable. */
+type Reply = Omit<Extract<LlmStepOutcome, { kind: 'reply' }>, 'audited'>;
+type Ended = Exclude<LlmStepOutcome, { kind: 'reply' }>;
+
+/** execute's result as an outcome: a failed, cancelled or refused step is not an exception. */
+async function settled(executed: Promise<Reply>, signal: AbortSignal): Promise<Reply | Ended> {
+  try {
+    return await executed;
   } catch (err) {
-    if (own !== undefined) throw own.error;
-    if (err instanceof StepEnded) return err.outcome;
+    if (err instanceof StepEnded) return err.outcome as Ended;
     if (signal.aborted) return { kind: 'cancelled', text: '' };
     const code =
       typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'INTERNAL';

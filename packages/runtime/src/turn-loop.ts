@@ -5,7 +5,7 @@ import type { CallRunner } from './call-runner.js';
 import { compactHistory, compactionAuditEntry } from './context.js';
 import type { AgentRef, BudgetSnapshot, RuntimeEvent, TurnStatus } from './events.js';
 import type { SessionHost } from './host.js';
-import { type LlmStepOutcome, runLlmStep } from './llm-step.js';
+import { type LlmStepOutcome, runLlmStep, UnauditedReply } from './llm-step.js';
 import type { SessionRecord, TurnState } from './record.js';
 import type { SessionLlm } from './session-llm.js';
 import type { UntrustedFraming } from './untrusted.js';
@@ -63,9 +63,18 @@ export class TurnLoop {
    */
   async run(turn: TurnState, signal: AbortSignal, saved?: Promise<void>): Promise<TurnResult> {
     let pending = observed(saved);
+    // The reply whose tool calls are about to run, until its result entry is known durable.
+    let reply: Applied | undefined;
     for (;;) {
       if (turn.phase === 'tools') {
-        const cancelled = await this.p.calls.runAll(turn.calls, signal, pending);
+        let cancelled: boolean;
+        try {
+          cancelled = await this.p.calls.runAll(turn.calls, signal, pending);
+        } catch (err) {
+          if (err instanceof UnauditedReply && reply !== undefined) return this.takeBack(turn, reply, err);
+          throw err;
+        }
+        reply = undefined;
         this.p.record.history.push({
           role: 'tool_results',
           results: turn.calls.map((c) => ({
@@ -90,8 +99,6 @@ export class TurnLoop {
       }
       await this.compactIfNeeded(pending);
       const before = pending;
-      let applied: Applied | undefined;
-      let saved: Promise<void> | undefined;
       const outcome = await runLlmStep({
         provider: this.p.llm.provider,
         request: {
@@ -109,19 +116,11 @@ export class TurnLoop {
         signal,
         ...(before === undefined ? {} : { precondition: before }),
         onText: (text) => this.p.emit({ type: 'text_delta', agent: this.p.ref, text }),
-        // The reply is recorded, and its save written alongside its result entry: the next
-        // step plans meanwhile and records nothing before the save is durable.
-        onReply: (reply) => {
-          applied = this.applyReply(turn, reply);
-          saved = observed(this.p.save());
-          return Promise.resolve();
-        },
       });
       // Settled already unless the step ended before the interceptor (an invalid request).
       await before;
-      pending = saved;
-      if (applied === undefined) turn.step++;
-      else if (outcome.kind !== 'reply') this.revert(turn, applied);
+      pending = undefined;
+      if (outcome.kind !== 'reply') turn.step++;
       switch (outcome.kind) {
         case 'denied':
         case 'error': {
@@ -151,8 +150,22 @@ export class TurnLoop {
               budget: this.p.budget(),
             });
           }
-          // Recorded and saved by onReply; a reply without tool calls ended the turn there.
-          if (outcome.toolCalls.length === 0) return this.finish(turn, 'done', outcome.text, {}, pending);
+          // The reply comes back while its result entry is being written: it is recorded and
+          // saved meanwhile, and its tool calls plan; they record nothing, and the turn does
+          // not end, before both writes are durable.
+          const applied = this.applyReply(turn, outcome);
+          const recorded = Promise.all([this.p.save(), outcome.audited]).then(() => undefined);
+          if (outcome.toolCalls.length === 0) {
+            try {
+              await recorded;
+            } catch (err) {
+              if (err instanceof UnauditedReply) return this.takeBack(turn, applied, err);
+              throw err;
+            }
+            return this.finish(turn, 'done', outcome.text, {}, true);
+          }
+          pending = observed(recorded);
+          reply = applied;
         }
       }
     }
@@ -189,12 +202,15 @@ export class TurnLoop {
   }
 
   // The reply's result entry could not be written after the reply was recorded: the turn ends
-  // with that error, and the reply (whose tool calls will not run) is taken back out.
-  private revert(turn: TurnState, applied: Applied): void {
+  // with that error, and the reply (whose tool calls did not run) is taken back out.
+  private takeBack(turn: TurnState, applied: Applied, err: UnauditedReply): Promise<TurnResult> {
     this.p.record.history.pop();
     if (applied.ended) this.p.record.turn = turn;
     turn.phase = 'model';
     turn.calls = [];
+    const { code, message, retryable } = err.outcome;
+    this.p.emit({ type: 'error', agent: this.p.ref, code, message, retryable });
+    return this.finish(turn, 'error', '', { error: { code, message } });
   }
 
   private async finish(
@@ -202,10 +218,10 @@ export class TurnLoop {
     status: TurnStatus,
     text: string,
     extra: { phase?: 'model' | 'tool'; error?: { code: string; message: string } },
-    saved?: Promise<void>,
+    saved = false,
   ): Promise<TurnResult> {
     this.p.record.turn = undefined;
-    await (saved ?? this.p.save());
+    if (!saved) await this.p.save();
     if (status === 'cancelled')
       this.p.emit({ type: 'cancelled', agent: this.p.ref, phase: extra.phase ?? 'model' });
     this.p.emit({ type: 'turn_done', agent: this.p.ref, status, steps: turn.step, text });

@@ -228,6 +228,37 @@ describe('a reply is saved while its result entry is written', () => {
   });
 });
 
+describe('a final reply whose result entry fails', () => {
+  it('ends the turn with the error and takes the reply back', async () => {
+    const control = { armed: false, failed: 0 };
+    const t = await rig({
+      runtime: {
+        wrapDb: (db: Database): Database => ({
+          location: db.location,
+          store: (n) => db.store(n),
+          batch(ops, o) {
+            const result = ops.some((op) => op.store === 'audit-by-kind' && op.key.startsWith('result/'));
+            if (control.armed && result && control.failed++ === 0) {
+              return Promise.reject(new Error('injected: disk full'));
+            }
+            return db.batch(ops, o);
+          },
+          close: () => db.close(),
+        }),
+      },
+    });
+    r = t;
+    const session = await t.runtime.createSession();
+    control.armed = true;
+    t.server.enqueue({ text: 'the reply' });
+    const first = await session.send('hello');
+    expect(first).toMatchObject({ status: 'error', error: { code: 'AUDIT_APPEND_FAILED' } });
+    expect(session.history.map((m) => m.role)).toEqual(['user']);
+    expect(session.interrupted).toBe(false);
+    expect(t.of('turn_done').at(-1)).toMatchObject({ status: 'error' });
+  });
+});
+
 describe('the "executing" mark before a tool runs', () => {
   // A turn's session writes: the turn's start, the reply with the tool call, then the mark.
   async function heldAtMark(tool: string, args: Record<string, string>) {

@@ -153,7 +153,7 @@ export class AuditLog {
    * with AUDIT_APPEND_FAILED if it could not be written (the chain head does not move, so the
    * next append still extends a valid chain), and with TypeError/RangeError for bad input.
    */
-  append(input: AuditAppendInput, options: AppendOptions = {}): Promise<AuditEntry> {
+  append(input: AuditAppendInput, options?: AppendOptions): Promise<AuditEntry> {
     if (this.closed) return Promise.reject(closedError());
     let prepared: PreparedEntry;
     try {
@@ -161,13 +161,15 @@ export class AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    const enqueue = (): Promise<AuditEntry> => {
-      if (this.closed) return Promise.reject(closedError());
-      return new Promise<AuditEntry>((resolve, reject) => {
-        this.writer.enqueue({ type: 'entry', prepared, resolve, reject });
-      });
-    };
-    return options.after === undefined ? enqueue() : options.after.then(enqueue);
+    const after = options?.after;
+    return after === undefined ? this.enqueue(prepared) : after.then(() => this.enqueue(prepared));
+  }
+
+  private enqueue(prepared: PreparedEntry): Promise<AuditEntry> {
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.writer.enqueue({ type: 'entry', prepared, resolve, reject });
+    });
   }
 
   /** Signs and stores a checkpoint of the current head now (after queued appends); null when empty. */

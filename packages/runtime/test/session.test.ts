@@ -11,11 +11,8 @@ afterEach(async () => {
   r = undefined;
 });
 
-/**
- * Wraps a database so that writes to the `sessions` store fail while `failing.on` is set, or
- * only the `failing.only`-th write (counting from 1) when that is set.
- */
-function failingSessions(failing: { on: boolean; writes: number; only?: number }) {
+/** Wraps a database so that every write to the `sessions` store goes through `put`. */
+function sessionPuts(put: (write: () => Promise<void>) => Promise<void>) {
   return (db: Database): Database => ({
     location: db.location,
     batch: (ops, options) => db.batch(ops, options),
@@ -31,13 +28,21 @@ function failingSessions(failing: { on: boolean; writes: number; only?: number }
         entries: (range) => inner.entries(range),
         putOp: (k, v) => inner.putOp(k, v),
         delOp: (k) => inner.delOp(k),
-        async put(k, v, o) {
-          failing.writes++;
-          if (failing.on || failing.writes === failing.only) throw new Error('injected: disk full');
-          return inner.put(k, v, o);
-        },
+        put: (k, v, o) => put(() => inner.put(k, v, o)),
       };
     },
+  });
+}
+
+/**
+ * Session writes fail while `failing.on` is set, or only the `failing.only`-th write
+ * (counting from 1) when that is set.
+ */
+function failingSessions(failing: { on: boolean; writes: number; only?: number }) {
+  return sessionPuts(async (write) => {
+    failing.writes++;
+    if (failing.on || failing.writes === failing.only) throw new Error('injected: disk full');
+    return write();
   });
 }
 
@@ -159,33 +164,15 @@ describe('sessions persist', () => {
   });
 });
 
-/** Holds the `hold.at`-th session write (counting from 1) until `hold.release` is called. */
+/** Holds the `hold.at`-th session write (counting from 1) until `hold.gate` resolves. */
 function heldSessions(hold: { at: number; writes: number; held: boolean; gate: Promise<void> }) {
-  return (db: Database): Database => ({
-    location: db.location,
-    batch: (ops, options) => db.batch(ops, options),
-    close: () => db.close(),
-    store<V>(name: string): Store<V> {
-      const inner = db.store<V>(name);
-      if (name !== 'sessions') return inner;
-      return {
-        ...inner,
-        name: inner.name,
-        get: (k) => inner.get(k),
-        del: (k, o) => inner.del(k, o),
-        entries: (range) => inner.entries(range),
-        putOp: (k, v) => inner.putOp(k, v),
-        delOp: (k) => inner.delOp(k),
-        async put(k, v, o) {
-          hold.writes++;
-          if (hold.writes === hold.at) {
-            hold.held = true;
-            await hold.gate;
-          }
-          return inner.put(k, v, o);
-        },
-      };
-    },
+  return sessionPuts(async (write) => {
+    hold.writes++;
+    if (hold.writes === hold.at) {
+      hold.held = true;
+      await hold.gate;
+    }
+    return write();
   });
 }
 

@@ -176,25 +176,28 @@ function heldSessions(hold: { at: number; writes: number; held: boolean; gate: P
   });
 }
 
+/** Once `control.armed` is set, the first audit batch holding a result entry fails. */
+function firstResultEntryFails(control: { armed: boolean; failed: number }) {
+  return (db: Database): Database => ({
+    location: db.location,
+    store: (n) => db.store(n),
+    batch(ops, o) {
+      const result = ops.some((op) => op.store === 'audit-by-kind' && op.key.startsWith('result/'));
+      if (control.armed && result && control.failed === 0) {
+        control.failed++;
+        return Promise.reject(new Error('injected: disk full'));
+      }
+      return db.batch(ops, o);
+    },
+    close: () => db.close(),
+  });
+}
+
 describe('a reply is saved while its result entry is written', () => {
   it('a result entry that fails after the reply was recorded: the turn ends, the reply is taken back', async () => {
     const control = { failed: 0, armed: false };
     const t = await rig({
-      runtime: {
-        wrapDb: (db: Database): Database => ({
-          location: db.location,
-          store: (n) => db.store(n),
-          batch(ops, o) {
-            const result = ops.some((op) => op.store === 'audit-by-kind' && op.key.startsWith('result/'));
-            if (control.armed && result && control.failed === 0) {
-              control.failed++;
-              return Promise.reject(new Error('injected: disk full'));
-            }
-            return db.batch(ops, o);
-          },
-          close: () => db.close(),
-        }),
-      },
+      runtime: { wrapDb: firstResultEntryFails(control) },
       flags: { workspace: { mode: 'autonomous' } },
     });
     r = t;
@@ -218,22 +221,7 @@ describe('a reply is saved while its result entry is written', () => {
 describe('a final reply whose result entry fails', () => {
   it('ends the turn with the error and takes the reply back', async () => {
     const control = { armed: false, failed: 0 };
-    const t = await rig({
-      runtime: {
-        wrapDb: (db: Database): Database => ({
-          location: db.location,
-          store: (n) => db.store(n),
-          batch(ops, o) {
-            const result = ops.some((op) => op.store === 'audit-by-kind' && op.key.startsWith('result/'));
-            if (control.armed && result && control.failed++ === 0) {
-              return Promise.reject(new Error('injected: disk full'));
-            }
-            return db.batch(ops, o);
-          },
-          close: () => db.close(),
-        }),
-      },
-    });
+    const t = await rig({ runtime: { wrapDb: firstResultEntryFails(control) } });
     r = t;
     const session = await t.runtime.createSession();
     control.armed = true;

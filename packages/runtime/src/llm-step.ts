@@ -131,17 +131,20 @@ export async function runLlmStep(input: LlmStepInput): Promise<LlmStepOutcome> {
   const replied = new Promise<Reply>((resolve) => {
     early = resolve;
   });
-  const executed = settled(
-    interceptor.execute(decision.authorization, action, run, {
-      alongside: async (value) => early(value),
-    }),
-    signal,
-  );
+  const raw = interceptor.execute(decision.authorization, action, run, {
+    alongside: async (value) => early(value),
+  });
+  const executed = settled(raw, signal);
   const first = await Promise.race([replied, executed]);
   if (first.kind !== 'reply') return first;
-  const audited = executed.then((outcome) => {
-    if (outcome.kind === 'error') throw new UnauditedReply(outcome);
-  });
+  // Once the reply is out, a failure of execute can only be its result entry's (a cancel
+  // arriving meanwhile does not make it one).
+  const audited = raw.then(
+    () => undefined,
+    (err: unknown) => {
+      throw new UnauditedReply(errorOutcome(err));
+    },
+  );
   audited.catch(() => undefined); // the caller awaits it; a failure meanwhile is not unhandled
   return { ...first, audited };
 
@@ -227,8 +230,13 @@ async function settled(executed: Promise<Reply>, signal: AbortSignal): Promise<R
   } catch (err) {
     if (err instanceof StepEnded) return err.outcome as Ended;
     if (signal.aborted) return { kind: 'cancelled', text: '' };
-    const code =
-      typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'INTERNAL';
-    return { kind: 'error', code, message: (err as Error).message ?? String(err), retryable: false };
+    return errorOutcome(err);
   }
+}
+
+/** An unexpected failure (storage, audit) as an error outcome carrying its code. */
+function errorOutcome(err: unknown): Extract<LlmStepOutcome, { kind: 'error' }> {
+  const code =
+    typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'INTERNAL';
+  return { kind: 'error', code, message: (err as Error).message ?? String(err), retryable: false };
 }

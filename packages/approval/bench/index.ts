@@ -116,7 +116,12 @@ function callEntries(env: Env, i: number): [AuditAppendInput, AuditAppendInput] 
       principal: AGENT,
       sessionId: SESSION,
       action: a,
-      decision: { verdict: 'allow', reason: 'capability token', risk: 'high', proof: { tokenId: env.token.id } },
+      decision: {
+        verdict: 'allow',
+        reason: 'capability token',
+        risk: 'high',
+        proof: { tokenId: env.token.id },
+      },
       details: { stage: 'token', inputClass: 'trusted', escalated: false, actionHash: actionHash(a) },
     },
     {
@@ -163,7 +168,12 @@ async function serial(env: Env): Promise<void> {
   report({ name: 'interceptor-serial', value: median(ours), unit: 'us', floor: median(floor) });
   // The floor's raw work plus the call's two audit appends, and nothing else of the
   // interceptor: how much of the serial ratio the audit log's own writes take.
-  report({ name: 'interceptor-serial-writes-only', value: median(writesOnly), unit: 'us', floor: median(floor) });
+  report({
+    name: 'interceptor-serial-writes-only',
+    value: median(writesOnly),
+    unit: 'us',
+    floor: median(floor),
+  });
 }
 
 async function concurrent(env: Env): Promise<void> {

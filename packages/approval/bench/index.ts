@@ -91,15 +91,20 @@ async function toolCall(env: Env, i: number): Promise<void> {
 }
 
 /** The same raw work, done directly: cached verify + glob + budget + BLAKE3 + the synced writes. */
-function rawWork(env: Env, match: (s: string) => boolean, i: number): void {
+function rawWork(
+  env: Env,
+  match: (s: string) => boolean,
+  i: number,
+): { action: SensitiveAction; hash: string } {
   const a = action(env.root, i);
   env.tokens.verify(env.token, { action: a, principal: AGENT, session: SESSION });
   if (!match(a.kind === 'file_write' ? `file://${a.path}` : '')) throw new Error('no match');
   const r = env.budget.reserve(SESSION, 0);
   if (isBudgetRefusal(r)) throw new Error('budget');
   r.commit(0);
-  actionHash(a);
+  const hash = actionHash(a);
   blake3Hex('ok');
+  return { action: a, hash };
 }
 
 function median(v: number[]): number {
@@ -108,8 +113,7 @@ function median(v: number[]): number {
 }
 
 /** The two audit entries a tool call writes (as the interceptor writes them), for `-writes-only`. */
-function callEntries(env: Env, i: number): [AuditAppendInput, AuditAppendInput] {
-  const a = action(env.root, i);
+function callEntries(env: Env, a: SensitiveAction, hash: string): [AuditAppendInput, AuditAppendInput] {
   return [
     {
       kind: 'decision',
@@ -122,7 +126,7 @@ function callEntries(env: Env, i: number): [AuditAppendInput, AuditAppendInput] 
         risk: 'high',
         proof: { tokenId: env.token.id },
       },
-      details: { stage: 'token', inputClass: 'trusted', escalated: false, actionHash: actionHash(a) },
+      details: { stage: 'token', inputClass: 'trusted', escalated: false, actionHash: hash },
     },
     {
       kind: 'result',
@@ -158,8 +162,9 @@ async function serial(env: Env): Promise<void> {
     ours.push(((performance.now() - t) * 1000) / 10);
     t = performance.now();
     for (let i = 0; i < 10; i++) {
-      rawWork(env, match, i);
-      const [decision, result] = callEntries(env, i);
+      // The action and its hash come from the raw work, as the interceptor hashes once.
+      const { action: a, hash } = rawWork(env, match, i);
+      const [decision, result] = callEntries(env, a, hash);
       await env.audit.append(decision);
       await env.audit.append(result);
     }
